@@ -1,0 +1,3 @@
+from controllers.logs.controller import LogGroupController
+
+__all__ = ["LogGroupController"]

@@ -1,0 +1,116 @@
+"""One cached boto3 client per (service, region), all built with one botocore Config.
+
+The adaptive rate limiter and connection pool live inside each client, so the cache matters.
+Retries for throttling and transport errors happen here (botocore); eventual consistency in
+`reconciler.retry`; long waits are the engine's requeue.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+USER_AGENT = "serverless-container-reconciler/0.1"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where AWS is: the real thing (endpoint_url None) or an emulator URL."""
+
+    region: str
+    endpoint_url: str | None = None
+    access_key: str | None = None
+    secret_key: str | None = None
+    emulated: bool = False
+
+
+class ClientFactory:
+    """Builds and caches boto3 clients; counts the requests they send (for `bench/` and tests)."""
+
+    def __init__(self, endpoint: Endpoint, *, max_attempts: int | None = None) -> None:
+        self.endpoint = endpoint
+        attempts = max_attempts or (3 if endpoint.emulated else 8)
+        self.config = Config(
+            region_name=endpoint.region,
+            retries={"mode": "standard" if endpoint.emulated else "adaptive", "total_max_attempts": attempts},
+            connect_timeout=5,
+            read_timeout=30,
+            user_agent_extra=USER_AGENT,
+            # Cloud Map's DiscoverInstances prefixes "data-" to the host; an emulator URL has none.
+            inject_host_prefix=not endpoint.emulated,
+        )
+        self._session = boto3.session.Session(
+            aws_access_key_id=endpoint.access_key,
+            aws_secret_access_key=endpoint.secret_key,
+            region_name=endpoint.region,
+        )
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+        self.request_count = 0
+        self.requests: list[str] = []
+        self._facts: dict[str, Any] = {}
+
+    @property
+    def region(self) -> str:
+        return self.endpoint.region
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        region = region or self.endpoint.region
+        cache_key = (service, region)
+        with self._lock:
+            client = self._clients.get(cache_key)
+            if client is None:
+                client = self._session.client(
+                    service, region_name=region, endpoint_url=self.endpoint.endpoint_url, config=self.config
+                )
+                client.meta.events.register("before-send", self._count)
+                self._clients[cache_key] = client
+            return client
+
+    def _count(self, request: Any = None, **kwargs: Any) -> None:
+        # Runs once per HTTP attempt, retries included: what AWS bills and throttles.
+        with self._lock:
+            self.request_count += 1
+            self.requests.append(kwargs.get("event_name", "").removeprefix("before-send."))
+
+    def fact(self, name: str, compute: Any) -> Any:
+        """Immutable facts (account id, AZ names) read once per process."""
+        with self._lock:
+            if name in self._facts:
+                return self._facts[name]
+        value = compute()
+        with self._lock:
+            self._facts.setdefault(name, value)
+            return self._facts[name]
+
+    def account_id(self) -> str:
+        return self.fact("account_id", lambda: self.client("sts").get_caller_identity()["Account"])
+
+    def availability_zones(self) -> list[str]:
+        def read() -> list[str]:
+            zones = self.client("ec2").describe_availability_zones(
+                Filters=[{"Name": "state", "Values": ["available"]}, {"Name": "zone-type", "Values": ["availability-zone"]}]
+            )["AvailabilityZones"]
+            return sorted(z["ZoneName"] for z in zones)
+
+        return self.fact("availability_zones", read)
+
+
+def paginate(client: Any, operation: str, result_key: str, **kwargs: Any) -> Iterator[Any]:
+    """Items of `result_key` across all pages, through botocore's paginator (no NextToken loops)."""
+    for page in client.get_paginator(operation).paginate(**kwargs):
+        yield from page.get(result_key, [])
+
+
+def error_code(error: ClientError) -> str:
+    return error.response.get("Error", {}).get("Code", "")
+
+
+def is_not_found(error: ClientError, *codes: str) -> bool:
+    code = error_code(error)
+    return code in codes or code.endswith("NotFound") or code.endswith("NotFoundException") or code == "NoSuchEntity"

@@ -1,0 +1,43 @@
+"""From paths on disk to EnvironmentDesigns: discover specs, translate them for an account, and
+check what must agree across the specs of one environment."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from reconciler.design import AppDesign, EnvironmentDesign
+from specs import AwsLocation, SpecError, SpecErrors, discover, translate
+
+
+def load_designs(paths: Sequence[str], location: AwsLocation) -> tuple[list[EnvironmentDesign], list[SpecError]]:
+    """Every problem in every file is collected; designs are returned only for what is valid."""
+    loaded, errors = discover(list(paths))
+    apps: dict[str, list[AppDesign]] = defaultdict(list)
+    for spec in loaded:
+        try:
+            app = AppDesign(spec, translate(spec, location))
+        except SpecErrors as problem:
+            errors.extend(problem.errors)
+            continue
+        except SpecError as problem:
+            errors.append(problem)
+            continue
+        apps[app.environment].append(app)
+    designs = [EnvironmentDesign(env, tuple(sorted(items, key=lambda a: a.name)), location) for env, items in sorted(apps.items())]
+    for env in designs:
+        errors.extend(_environment_conflicts(env))
+    return designs, errors
+
+
+def _environment_conflicts(env: EnvironmentDesign) -> list[SpecError]:
+    """Environment-level settings that two specs of one environment set differently."""
+    cidrs = {app.cidr for app in env.apps if app.cidr}
+    if len(cidrs) <= 1:
+        return []
+    first = next(app for app in env.apps if app.cidr)
+    return [
+        SpecError(app.loaded.path, app.loaded.line, None, "spec.network.cidr",
+                  f"environment {env.name!r} already uses {first.cidr} (set in {first.loaded.path}); "
+                  f"specs of one environment share one VPC")
+        for app in env.apps if app.cidr and app.cidr != first.cidr
+    ]

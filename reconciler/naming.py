@@ -1,0 +1,42 @@
+"""Physical AWS names, in one place, so every kind spells them alike. The `sc-` prefix keeps
+them apart from whatever else lives in the account (ownership tags decide what is ours)."""
+from __future__ import annotations
+
+PREFIX = "sc"
+
+
+def cluster_name(environment: str) -> str:
+    return f"{PREFIX}-{environment}"
+
+
+def namespace_name(environment: str) -> str:
+    """Cloud Map private DNS namespace: apps resolve as `<app>.<env>.sc.internal`."""
+    return f"{environment}.{PREFIX}.internal"
+
+
+def app_prefix(environment: str, app: str) -> str:
+    return f"{PREFIX}-{environment}-{app}"
+
+
+def role_name(environment: str, app: str, purpose: str) -> str:
+    return f"{app_prefix(environment, app)}-{purpose}"  # ≤ 64 chars: env ≤ 16, app ≤ 32
+
+
+def security_group_name(environment: str, app: str | None, purpose: str) -> str:
+    return f"{app_prefix(environment, app)}-{purpose}" if app else f"{PREFIX}-{environment}-{purpose}"
+
+
+def task_family(environment: str, app: str) -> str:
+    return f"{environment}-{app}"
+
+
+def service_name(app: str) -> str:
+    return app
+
+
+def api_name(environment: str, app: str) -> str:
+    return app_prefix(environment, app)
+
+
+def vpc_link_name(environment: str) -> str:
+    return f"{PREFIX}-{environment}"

@@ -1,0 +1,80 @@
+"""Ownership: the one place that spells our tag keys, and the rules for what is ours.
+
+Every taggable resource is tagged at creation. A resource matching by name but missing our
+tags, or carrying another app's, is refused unless the spec opts into adoption.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from reconciler.resource import Key
+
+MANAGED_BY_VALUE = "serverless-container-reconciler"
+
+TAG_MANAGED_BY = "reconcile.dev/managed-by"
+TAG_ENVIRONMENT = "reconcile.dev/environment"
+TAG_APP = "reconcile.dev/app"
+TAG_KIND = "reconcile.dev/kind"
+TAG_NAME = "reconcile.dev/name"
+# Users' metadata.labels become tags with this prefix.
+LABEL_PREFIX = "reconcile.dev/label-"
+
+OUR_KEYS = frozenset({TAG_MANAGED_BY, TAG_ENVIRONMENT, TAG_APP, TAG_KIND, TAG_NAME})
+
+
+def tags_for(key: Key, labels: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The tags a resource with this key carries. `Name` makes it readable in the console."""
+    tags = {
+        TAG_MANAGED_BY: MANAGED_BY_VALUE,
+        TAG_ENVIRONMENT: key.environment,
+        TAG_KIND: key.kind,
+        "Name": display_name(key),
+    }
+    if key.app:
+        tags[TAG_APP] = key.app
+    if key.name:
+        tags[TAG_NAME] = key.name
+    for label, value in sorted((labels or {}).items()):
+        tags[LABEL_PREFIX + label] = value
+    return tags
+
+
+def display_name(key: Key) -> str:
+    parts = [key.environment] + ([key.app] if key.app else []) + ([key.name] if key.name else [])
+    return "-".join(parts)
+
+
+def owner_problem(key: Key, observed_tags: Mapping[str, str]) -> str | None:
+    """Why an existing resource is not ours to manage, or None when it is."""
+    if observed_tags.get(TAG_MANAGED_BY) != MANAGED_BY_VALUE:
+        return f"{key} exists but was not created by this reconciler (no {TAG_MANAGED_BY} tag)"
+    if observed_tags.get(TAG_ENVIRONMENT) != key.environment:
+        return f"{key} belongs to environment {observed_tags.get(TAG_ENVIRONMENT)!r}"
+    if key.app and observed_tags.get(TAG_APP) != key.app:
+        return f"{key} belongs to app {observed_tags.get(TAG_APP)!r}"
+    return None
+
+
+def tag_filters(environment: str, app: str | None = None) -> list[dict]:
+    """EC2-style filters that select what we own in one environment (and app)."""
+    filters = [
+        {"Name": f"tag:{TAG_MANAGED_BY}", "Values": [MANAGED_BY_VALUE]},
+        {"Name": f"tag:{TAG_ENVIRONMENT}", "Values": [environment]},
+    ]
+    if app:
+        filters.append({"Name": f"tag:{TAG_APP}", "Values": [app]})
+    return filters
+
+
+def as_dict(tag_list: Iterable[Mapping[str, str]] | None, key: str = "Key", value: str = "Value") -> dict[str, str]:
+    """[{'Key': k, 'Value': v}] (or {'key','value'} with other spellings) -> {k: v}."""
+    return {t[key]: t.get(value, "") for t in (tag_list or [])}
+
+
+def as_list(tags: Mapping[str, str], key: str = "Key", value: str = "Value") -> list[dict[str, str]]:
+    return [{key: k, value: v} for k, v in sorted(tags.items())]
+
+
+def managed_subset(tags: Mapping[str, str], desired: Mapping[str, str]) -> dict[str, str]:
+    """The part of observed tags that the spec owns (left-scoped: only keys we set)."""
+    return {k: tags[k] for k in desired if k in tags}

@@ -1,0 +1,124 @@
+"""Plans are data (terraform, chalice): planning calls only observe and diff, so it makes read
+calls only, and `apply` executes the very same object. A dry run renders it and stops."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from reconciler.controller import Context, Controller
+from reconciler.design import EnvironmentDesign
+from reconciler.graph import kind_dependencies, order_kinds
+from reconciler.ownership import owner_problem
+from reconciler.resource import UNKNOWN, Action, FieldChange, Key, Observation, Ref, Resource
+
+
+@dataclass(frozen=True)
+class Change:
+    action: Action
+    kind: str
+    name: str
+    changes: tuple[FieldChange, ...] = ()
+    reason: str = ""
+    key: Key | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A resource that cannot be reconciled until the spec or the world changes."""
+
+    key: Key
+    reason: str
+    message: str
+
+
+@dataclass
+class Plan:
+    changes: list[Change]
+    problems: list[Problem]
+    resources: dict[Key, Resource]  # resolved at plan time (UNKNOWN where a dependency is missing)
+    observations: dict[Key, Observation]
+    order: list[str]
+    templates: dict[Key, Resource] = field(default_factory=dict)  # as desired, with their Refs
+
+    @property
+    def pending(self) -> list[Change]:
+        return [c for c in self.changes if c.action != "noop"]
+
+    @property
+    def not_ready(self) -> list[Key]:
+        return [k for k, o in self.observations.items() if o.exists and not o.ready]
+
+    @property
+    def empty(self) -> bool:
+        return not self.pending and not self.problems
+
+
+def desired_resources(controllers: Sequence[Controller], designs: Sequence[EnvironmentDesign]) -> dict[str, list[Resource]]:
+    by_kind: dict[str, list[Resource]] = {c.kind: [] for c in controllers}
+    for env in designs:
+        for controller in controllers:
+            by_kind[controller.kind].extend(controller.desired(env))
+    return by_kind
+
+
+def resolve(resource: Resource, outputs: Mapping[Key, Mapping[str, Any]]) -> Resource:
+    """Replace every Ref by the referenced output, or UNKNOWN while it does not exist yet."""
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, Ref):
+            found = outputs.get(value.target(resource.key), {}).get(value.output)
+            return UNKNOWN if found is None else found
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    return resource.with_desired(walk(resource.desired))
+
+
+def make_plan(
+    controllers: Sequence[Controller], designs: Sequence[EnvironmentDesign], ctx: Context
+) -> Plan:
+    by_name = {c.kind: c for c in controllers}
+    by_kind = desired_resources(controllers, designs)
+    all_resources = [r for rs in by_kind.values() for r in rs]
+    order = order_kinds(by_name, kind_dependencies(all_resources))
+    outputs: dict[Key, Mapping[str, Any]] = {}
+    plan = Plan([], [], {}, {}, order)
+    for kind in order:
+        controller = by_name[kind]
+        resolved = [resolve(r, outputs) for r in by_kind[kind]]
+        if not resolved:
+            continue
+        plan.templates.update((r.key, r) for r in by_kind[kind])
+        observed = controller.observe(resolved, ctx)
+        for resource in resolved:
+            observation = observed.get(resource.key) or Observation.absent()
+            plan.resources[resource.key] = resource
+            plan.observations[resource.key] = observation
+            if observation.exists:
+                outputs[resource.key] = observation.outputs
+            plan.changes.append(_decide(controller, resource, observation, plan))
+    return plan
+
+
+def _decide(controller: Controller, resource: Resource, observation: Observation, plan: Plan) -> Change:
+    key = resource.key
+    if not observation.exists:
+        fields = dict(resource.desired)
+        created = tuple(FieldChange(k, None, v, k in getattr(controller, "sensitive", ())) for k, v in fields.items())
+        return Change("create", key.kind, str(key), created, "does not exist", key)
+    problem = owner_problem(key, observation.tags)
+    if problem and not resource.adopt:
+        plan.problems.append(Problem(key, "NotOwned", problem + "; set spec.adopt: true to adopt it"))
+        return Change("noop", key.kind, str(key), (), "refused: not ours", key)
+    changes = tuple(controller.diff(resource, observation))
+    if not changes:
+        return Change("noop", key.kind, str(key), (), "in sync", key)
+    immutable = {c.path.split(".")[0].split("[")[0] for c in changes} & set(controller.immutable)
+    if immutable:
+        return Change("replace", key.kind, str(key), changes, f"immutable field changed: {', '.join(sorted(immutable))}", key)
+    reason = "adopting" if problem else "drifted from the spec"
+    return Change("update", key.kind, str(key), changes, reason, key)

@@ -1,0 +1,87 @@
+"""Plan renderers: text with `+ ~ - -/+` and field paths (old → new), and JSON. Secrets render as
+`(sensitive)`; values known only after apply as `(known after apply)`."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from reconciler.plan import Change, Plan
+from reconciler.resource import UNKNOWN, FieldChange
+
+SYMBOL = {"create": "+", "update": "~", "replace": "-/+", "delete": "-", "noop": " "}
+SENSITIVE = "(sensitive)"
+KNOWN_AFTER_APPLY = "(known after apply)"
+
+
+def _value(value: Any, sensitive: bool = False) -> Any:
+    if sensitive:
+        return SENSITIVE
+    if value is UNKNOWN:
+        return KNOWN_AFTER_APPLY
+    if isinstance(value, dict):
+        return {k: _value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_value(v) for v in value]
+    return value
+
+
+def _short(value: Any, limit: int = 120) -> str:
+    text = value if isinstance(value, str) and value in (SENSITIVE, KNOWN_AFTER_APPLY) else json.dumps(value, default=str, sort_keys=True)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def field_line(change: FieldChange, action: str) -> str:
+    new = _short(_value(change.new, change.sensitive))
+    if action == "create":
+        return f"      {change.path} = {new}"
+    old = _short(_value(change.old, change.sensitive))
+    return f"      {change.path}: {old} → {new}"
+
+
+def render_text(plan: Plan, *, verbose: bool = False) -> str:
+    lines: list[str] = []
+    for change in plan.changes:
+        if change.action == "noop":
+            continue
+        lines.append(f"  {SYMBOL[change.action]} {change.name}" + (f"  ({change.reason})" if change.reason else ""))
+        shown = change.changes if (verbose or change.action != "create") else change.changes[:8]
+        lines.extend(field_line(c, change.action) for c in shown)
+        if len(shown) < len(change.changes):
+            lines.append(f"      ... {len(change.changes) - len(shown)} more fields")
+    for problem in plan.problems:
+        lines.append(f"  ! {problem.key}  refused ({problem.reason}): {problem.message}")
+    counts = summary_counts(plan)
+    if not lines:
+        return "No changes. Everything is in sync.\n"
+    summary = ", ".join(f"{n} to {a}" for a, n in counts.items() if n)
+    if plan.problems:
+        summary += f", {len(plan.problems)} refused"
+    return "Plan:\n" + "\n".join(lines) + f"\n\n{summary}.\n"
+
+
+def summary_counts(plan: Plan) -> dict[str, int]:
+    counts = {"create": 0, "update": 0, "replace": 0, "delete": 0}
+    for change in plan.pending:
+        counts[change.action] = counts.get(change.action, 0) + 1
+    return counts
+
+
+def change_as_dict(change: Change) -> dict[str, Any]:
+    return {
+        "action": change.action,
+        "kind": change.kind,
+        "name": change.name,
+        "reason": change.reason,
+        "changes": [
+            {"path": c.path, "old": _value(c.old, c.sensitive), "new": _value(c.new, c.sensitive)} for c in change.changes
+        ],
+    }
+
+
+def render_json(plan: Plan) -> str:
+    document = {
+        "changes": [change_as_dict(c) for c in plan.pending],
+        "problems": [{"name": str(p.key), "kind": p.key.kind, "reason": p.reason, "message": p.message} for p in plan.problems],
+        "summary": summary_counts(plan),
+    }
+    return json.dumps(document, indent=2, default=str)

@@ -1,0 +1,149 @@
+"""The engine's vocabulary: resource keys, typed output references, desired and observed state.
+
+Controllers build `Resource`s (desired) and `Observation`s (observed); the engine orders them,
+resolves `Ref`s, and decides create / update / replace / noop.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+
+@dataclass(frozen=True, order=True)
+class Key:
+    """Identity of one managed resource: its kind, its environment, its app (None = shared by the
+    environment) and a sub-name when a kind has several per app (one log group per container)."""
+
+    kind: str
+    environment: str
+    app: str | None = None
+    name: str = ""
+
+    def __str__(self) -> str:
+        parts = [self.kind, self.environment]
+        if self.app:
+            parts.append(self.app)
+        if self.name:
+            parts.append(self.name)
+        return "/".join(parts)
+
+    @property
+    def scope(self) -> str:
+        """The spec (`env/app`) or environment this resource belongs to."""
+        return f"{self.environment}/{self.app}" if self.app else self.environment
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A typed reference to an output of another resource, resolved by the engine.
+
+    `app=True` points at the resource of the same app as the referrer; otherwise at the
+    environment-level one. The graph of kinds is built from these.
+    """
+
+    kind: str
+    output: str
+    name: str = ""
+    app: bool = False
+
+    def target(self, owner: Key) -> Key:
+        return Key(self.kind, owner.environment, owner.app if self.app else None, self.name)
+
+
+class _Unknown:
+    """Marks a value known only after apply (a reference to a resource not created yet)."""
+
+    _instance: "_Unknown | None" = None
+
+    def __new__(cls) -> "_Unknown":
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "(known after apply)"
+
+    def __deepcopy__(self, memo: Any) -> "_Unknown":
+        return self
+
+    def __reduce__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = _Unknown()
+
+
+@dataclass(frozen=True)
+class Resource:
+    """Desired state of one resource. `desired` is in the AWS API's shape and may hold `Ref`s
+    (before resolution) or `UNKNOWN` (after resolution, while a dependency does not exist)."""
+
+    key: Key
+    desired: dict[str, Any]
+    tags: dict[str, str] = field(default_factory=dict)
+    adopt: bool = False
+
+    def with_desired(self, desired: dict[str, Any]) -> "Resource":
+        return replace(self, desired=desired)
+
+    def refs(self) -> list[Ref]:
+        found: list[Ref] = []
+        _walk_refs(self.desired, found)
+        return found
+
+    @property
+    def has_unknowns(self) -> bool:
+        return _contains_unknown(self.desired)
+
+
+def _walk_refs(value: Any, found: list[Ref]) -> None:
+    if isinstance(value, Ref):
+        found.append(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _walk_refs(item, found)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _walk_refs(item, found)
+
+
+def _contains_unknown(value: Any) -> bool:
+    if value is UNKNOWN:
+        return True
+    if isinstance(value, dict):
+        return any(_contains_unknown(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_contains_unknown(v) for v in value)
+    return False
+
+
+@dataclass
+class Observation:
+    """What a controller saw. `fields` has the shape of `desired` (canonicalised by the controller);
+    `outputs` are what other kinds may reference (ids, ARNs, DNS names); `state` is the controller's
+    own raw data, handed back to apply/delete."""
+
+    exists: bool
+    fields: dict[str, Any] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    ready: bool = True
+    message: str = ""
+    state: Any = None
+
+    @classmethod
+    def absent(cls, message: str = "does not exist") -> "Observation":
+        return cls(exists=False, ready=False, message=message)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field that differs: `path` like `desiredCount` or `ingress[0].port`."""
+
+    path: str
+    old: Any
+    new: Any
+    sensitive: bool = False
+
+
+Action = Literal["create", "update", "replace", "delete", "noop"]
