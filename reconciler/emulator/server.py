@@ -2,6 +2,7 @@
 demos need (moto reads several of them once, at import: so they are set before importing it)."""
 from __future__ import annotations
 
+import logging
 import os
 import urllib.request
 from typing import Any
@@ -29,6 +30,9 @@ class EmbeddedAWS:
         for name, value in _MOTO_SETTINGS.items():
             os.environ.setdefault(name, value)
         from moto.server import ThreadedMotoServer  # imported late: settings above first
+
+        # werkzeug logs every request to stderr; our commands' stderr is for the user.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self._server.start()
