@@ -1,0 +1,171 @@
+"""Find and load ServerlessContainer spec files, reporting every problem with its line."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from specs.errors import SpecError, SpecErrors
+from specs.friendly_errors import validation_errors
+from specs.model import API_VERSION, KIND, ServerlessContainer
+from specs.yaml_source import Path, Position, YamlDocument, load_yaml_documents
+
+_SKIPPED_DIRS = {"node_modules"}
+# Cheap pre-filter so compose files and other YAML in a directory are not even parsed.
+_MENTIONS_KIND = re.compile(r"""\bkind\s*:\s*["']?ServerlessContainer\b""")
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    """One validated spec document and where it came from."""
+
+    path: str  # as given by the user (or joined onto the directory they gave)
+    document_index: int  # 0-based position of the document in its file
+    line: int  # 1-based line where the document starts
+    model: ServerlessContainer
+    source_dir: str  # absolute
+    positions: Mapping[Path, Position] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def document(self) -> YamlDocument:
+        return YamlDocument(self.path, self.document_index, None, self.line, self.positions)
+
+    def error(self, parts: Path, message: str) -> SpecError:
+        """A SpecError pointing at `parts` (e.g. ('spec', 'entrypoint')) in this spec's file."""
+        return self.document.error(parts, message)
+
+
+def load_file(path: str) -> list[LoadedSpec]:
+    """Every ServerlessContainer in `path`; raises SpecErrors listing all problems found."""
+    specs = _load(path, explicit=True)
+    assert specs is not None
+    return specs
+
+
+def discover(paths: list[str]) -> tuple[list[LoadedSpec], list[SpecError]]:
+    """Load specs from files and directories (recursively); never raises for bad specs.
+
+    Files named explicitly must hold a ServerlessContainer; files found in directories
+    count only if they do. Of two specs with the same (environment, name) the first is kept
+    and the second is reported.
+    """
+    specs: list[LoadedSpec] = []
+    errors: list[SpecError] = []
+    seen_files: set[str] = set()
+    for given in paths:
+        if os.path.isfile(given):
+            candidates = [(given, True)]
+        elif os.path.isdir(given):
+            candidates = [(found, False) for found in _yaml_files_under(given)]
+        else:
+            errors.append(SpecError(given, message="no such file or directory"))
+            continue
+        for candidate, explicit in candidates:
+            real = os.path.realpath(candidate)
+            if real in seen_files:
+                continue
+            seen_files.add(real)
+            try:
+                specs.extend(_load(candidate, explicit) or [])
+            except SpecErrors as problems:
+                errors.extend(problems.errors)
+    unique, duplicates = _reject_duplicates(specs)
+    return unique, errors + duplicates
+
+
+def _yaml_files_under(directory: str) -> list[str]:
+    found: list[str] = []
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED_DIRS)
+        found.extend(
+            os.path.join(root, name) for name in sorted(files) if name.endswith((".yaml", ".yml"))
+        )
+    return found
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError) as problem:
+        raise SpecErrors([SpecError(path, message=f"cannot read file: {problem}")]) from None
+
+
+def _load(path: str, explicit: bool) -> list[LoadedSpec] | None:
+    """Specs in `path`; None when a file found by directory walk is not a spec file."""
+    text = _read(path)
+    if not explicit and not _MENTIONS_KIND.search(text):
+        return None
+    try:
+        documents = load_yaml_documents(text, path)
+    except SpecError as problem:
+        raise SpecErrors([problem]) from None
+    ours = [d for d in documents if isinstance(d.data, dict) and d.data.get("kind") == KIND]
+    if not ours:
+        if not explicit:
+            return None
+        message = f"no document with 'kind: {KIND}' in this file"
+        raise SpecErrors([SpecError(path, message=message)])
+    specs: list[LoadedSpec] = []
+    errors: list[SpecError] = []
+    for document in documents:
+        try:
+            specs.append(_load_document(document))
+        except SpecErrors as problems:
+            errors.extend(problems.errors)
+    if errors:
+        raise SpecErrors(errors)
+    return specs
+
+
+def _load_document(document: YamlDocument) -> LoadedSpec:
+    data = document.data
+    if not isinstance(data, dict):
+        message = "each document must be a mapping with apiVersion, kind, metadata and spec"
+        raise SpecErrors([document.error((), message)])
+    if data.get("kind") != KIND:
+        message = f"must be '{KIND}' (got {data.get('kind')!r})"
+        raise SpecErrors([document.error(("kind",), message)])
+    if data.get("apiVersion") != API_VERSION:
+        message = f"unsupported apiVersion {data.get('apiVersion')!r}; expected '{API_VERSION}'"
+        raise SpecErrors([document.error(("apiVersion",), message)])
+    try:
+        # YAML must use the camelCase keys; snake_case names are for Python callers only.
+        model = ServerlessContainer.model_validate(data, by_alias=True, by_name=False)
+    except ValidationError as problem:
+        raise SpecErrors(validation_errors(problem, document, ServerlessContainer)) from None
+    spec_dir = os.path.dirname(os.path.abspath(document.path))
+    source_dir = os.path.normpath(os.path.join(spec_dir, model.spec.source))
+    if not os.path.isdir(source_dir):
+        raise SpecErrors([document.error(("spec", "source"),
+                                         f"source folder '{model.spec.source}' does not exist "
+                                         f"(looked for {source_dir})")])
+    return LoadedSpec(
+        path=document.path,
+        document_index=document.index,
+        line=document.line,
+        model=model,
+        source_dir=source_dir,
+        positions=document.positions,
+    )
+
+
+def _reject_duplicates(specs: list[LoadedSpec]) -> tuple[list[LoadedSpec], list[SpecError]]:
+    first_by_key: dict[tuple[str, str], LoadedSpec] = {}
+    unique: list[LoadedSpec] = []
+    errors: list[SpecError] = []
+    for spec in specs:
+        first = first_by_key.get(spec.model.key)
+        if first is None:
+            first_by_key[spec.model.key] = spec
+            unique.append(spec)
+            continue
+        environment, name = spec.model.key
+        errors.append(spec.error(("metadata", "name"),
+                                 f"'{name}' in environment '{environment}' is defined twice: "
+                                 f"here and in {first.path}:{first.line}"))
+    return unique, errors

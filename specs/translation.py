@@ -1,0 +1,87 @@
+"""The result of translating a spec: the desired ECS task definition and service, as data."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class AwsLocation:
+    """Where the app will live; only used to spell image URIs and secret ARNs."""
+
+    account_id: str = "123456789012"
+    region: str = "us-east-1"
+
+
+@dataclass(frozen=True)
+class Entrypoint:
+    """The one container and port that receives traffic from the front door."""
+
+    container: str
+    port: int
+
+
+@dataclass(frozen=True)
+class BuildSpec:
+    """How the pipeline builds one container's image."""
+
+    context: str  # relative to the source folder, POSIX form ("." or "express")
+    dockerfile: str = "Dockerfile"  # relative to the context
+    args: dict[str, str] = field(default_factory=dict)
+
+    def render(self) -> dict:
+        return {"context": self.context, "dockerfile": self.dockerfile, "args": dict(self.args)}
+
+
+@dataclass(frozen=True)
+class SecretFile:
+    """A compose secret whose value lives in a local file; the value itself is never read here."""
+
+    name: str
+    path: str  # absolute
+    containers: list[str]
+
+
+@dataclass(frozen=True)
+class Translation:
+    app: str
+    environment: str
+    containers: list[dict]  # ECS containerDefinitions
+    entrypoint: Entrypoint
+    replicas: int
+    build: dict[str, BuildSpec]  # built containers only
+    repositories: dict[str, str]  # container -> ECR repository name
+    secret_files: list[SecretFile]
+    warnings: list[str]
+    cpu: str
+    memory: str
+    location: AwsLocation = field(default_factory=AwsLocation)
+
+    @property
+    def family(self) -> str:
+        return f"{self.environment}-{self.app}"
+
+    def task_definition(self) -> dict:
+        """RegisterTaskDefinition request (roles and logging are added by the ECS controller)."""
+        return {
+            "family": self.family,
+            "networkMode": "awsvpc",
+            "requiresCompatibilities": ["FARGATE"],
+            "cpu": self.cpu,
+            "memory": self.memory,
+            "containerDefinitions": copy.deepcopy(self.containers),
+        }
+
+    def service(self) -> dict:
+        """The CreateService fields the spec decides (network and load balancing come later)."""
+        return {"serviceName": self.app, "desiredCount": self.replicas, "launchType": "FARGATE"}
+
+    def render(self) -> dict:
+        return {
+            "taskDefinition": self.task_definition(),
+            "service": self.service(),
+            "entrypoint": {"container": self.entrypoint.container, "port": self.entrypoint.port},
+            "build": {name: spec.render() for name, spec in self.build.items()},
+            "warnings": list(self.warnings),
+        }
