@@ -1,0 +1,80 @@
+"""What the network kinds share: their names, how we recognise what is ours from its tags, and
+the EC2 filters that select it (one Describe call serves every environment in a pass)."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from reconciler.ownership import (
+    MANAGED_BY_VALUE,
+    TAG_APP,
+    TAG_ENVIRONMENT,
+    TAG_KIND,
+    TAG_MANAGED_BY,
+    TAG_NAME,
+    as_dict,
+    display_name,
+)
+from reconciler.resource import UNKNOWN, Key, Resource
+
+VPC = "network.vpc"
+SUBNETS = "network.subnets"
+INTERNET_GATEWAY = "network.internet_gateway"
+ROUTE_TABLE = "network.route_table"
+SECURITY_GROUP = "network.security_group"
+
+# Which AZ slot (0, 1, 2) a subnet fills; the subnets resource finds its members by it.
+# (Belongs with the other keys in reconciler.ownership; kept here until it moves.)
+TAG_AZ_INDEX = "reconcile.dev/az-index"
+
+
+def owned_filters(kind: str, environments: Iterable[str]) -> list[dict]:
+    """ownership.tag_filters widened to several environments, narrowed to one kind."""
+    return [
+        {"Name": f"tag:{TAG_MANAGED_BY}", "Values": [MANAGED_BY_VALUE]},
+        {"Name": f"tag:{TAG_ENVIRONMENT}", "Values": sorted(set(environments))},
+        {"Name": f"tag:{TAG_KIND}", "Values": [kind]},
+    ]
+
+
+def name_filters(keys: Iterable[Key]) -> list[dict]:
+    """Look-alikes: things carrying the `Name` we would give them (our tags or not)."""
+    return [{"Name": "tag:Name", "Values": sorted({display_name(k) for k in keys})}]
+
+
+def vpc_filter(vpc_ids: Iterable[str]) -> list[dict]:
+    return [{"Name": "vpc-id", "Values": sorted(set(vpc_ids))}]
+
+
+def tags_of(item: Mapping) -> dict[str, str]:
+    return as_dict(item.get("Tags"))
+
+
+def is_ours(tags: Mapping[str, str], key: Key) -> bool:
+    """Tags say this AWS object is the one this key manages."""
+    return (
+        tags.get(TAG_MANAGED_BY) == MANAGED_BY_VALUE
+        and tags.get(TAG_ENVIRONMENT) == key.environment
+        and tags.get(TAG_KIND) == key.kind
+        and tags.get(TAG_APP) == key.app
+        and tags.get(TAG_NAME, "") == key.name
+    )
+
+
+def is_named_like(tags: Mapping[str, str], key: Key) -> bool:
+    return tags.get("Name") == display_name(key)
+
+
+def known_vpc_ids(resources: Iterable[Resource]) -> list[str]:
+    """VPC ids the resources live in, once the VPC exists (UNKNOWN before)."""
+    return sorted({r.desired["VpcId"] for r in resources if r.desired.get("VpcId") not in (None, UNKNOWN)})
+
+
+def stale_tags(desired: Mapping[str, str], observed: Mapping[str, str]) -> dict[str, str]:
+    """Our tags missing or changed on the object (foreign tags are left alone)."""
+    return {k: v for k, v in desired.items() if observed.get(k) != v}
+
+
+def pick(items: Iterable[Mapping], id_key: str) -> Mapping | None:
+    """One of several candidates, deterministically (the lowest id)."""
+    ordered = sorted(items, key=lambda item: item[id_key])
+    return ordered[0] if ordered else None

@@ -1,0 +1,94 @@
+"""network.internet_gateway: one internet gateway per environment, attached to its VPC (tasks
+run in public subnets with public IPs: no NAT gateway, a documented cost choice).
+
+Observed with one DescribeInternetGateways for every environment (our tags + kind); only when
+ours is missing, a second one looks for a look-alike carrying our `Name`. Drift: a detached (or
+elsewhere attached) gateway is re-attached in place.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from controllers.network import aws
+from controllers.network.common import (
+    INTERNET_GATEWAY,
+    VPC,
+    is_named_like,
+    is_ours,
+    name_filters,
+    owned_filters,
+    pick,
+    stale_tags,
+    tags_of,
+)
+from reconciler.controller import BaseController, Context
+from reconciler.design import EnvironmentDesign
+from reconciler.ownership import tags_for
+from reconciler.resource import Key, Observation, Ref, Resource
+
+# AWS reports an internet gateway's attachment as "available" (VPN gateways say "attached").
+_ATTACHED = ("available", "attached", "attaching")
+
+
+def attached_vpcs(gateway: Mapping) -> list[str]:
+    return [a["VpcId"] for a in gateway.get("Attachments") or [] if a.get("State") in _ATTACHED]
+
+
+class InternetGatewayController(BaseController):
+    kind = INTERNET_GATEWAY
+    scope = "environment"
+
+    def desired(self, env: EnvironmentDesign) -> list[Resource]:
+        key = Key(INTERNET_GATEWAY, env.name)
+        return [Resource(key, {"VpcId": Ref(VPC, "id")}, tags_for(key), env.adopt)]
+
+    def observe(self, resources: Sequence[Resource], ctx: Context) -> Mapping[Key, Observation]:
+        ec2 = ctx.client("ec2")
+        environments = {r.key.environment for r in resources}
+        owned = aws.describe_internet_gateways(ec2, owned_filters(INTERNET_GATEWAY, environments))
+        found = {r.key: pick([g for g in owned if is_ours(tags_of(g), r.key)], "InternetGatewayId") for r in resources}
+        missing = [r.key for r in resources if found[r.key] is None]
+        if missing:
+            lookalikes = aws.describe_internet_gateways(ec2, name_filters(missing))
+            for key in missing:
+                found[key] = pick([g for g in lookalikes if is_named_like(tags_of(g), key)], "InternetGatewayId")
+        result: dict[Key, Observation] = {}
+        for resource in resources:
+            gateway = found[resource.key]
+            if gateway is None:
+                result[resource.key] = Observation.absent()
+                continue
+            tags = tags_of(gateway)
+            vpcs = attached_vpcs(gateway)
+            result[resource.key] = Observation(
+                exists=True,
+                fields={"VpcId": vpcs[0] if vpcs else None, "tags": tags},
+                outputs={"id": gateway["InternetGatewayId"]},
+                tags=tags,
+                state=gateway,
+            )
+        return result
+
+    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+        ec2 = ctx.client("ec2")
+        vpc_id = resource.desired["VpcId"]
+        if observation.exists:
+            gateway_id = observation.outputs["id"]
+            aws.create_tags(ec2, [gateway_id], stale_tags(resource.tags, observation.tags))
+            attached = attached_vpcs(observation.state)
+        else:
+            gateway_id, attached = aws.create_internet_gateway(ec2, resource.tags), []
+        for other in attached:
+            if other != vpc_id:
+                aws.detach_internet_gateway(ec2, gateway_id, other)
+        if vpc_id not in attached:
+            aws.attach_internet_gateway(ec2, gateway_id, vpc_id)
+        return {"id": gateway_id}
+
+    def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
+        ec2 = ctx.client("ec2")
+        gateway_id = observation.outputs["id"]
+        for vpc_id in attached_vpcs(observation.state):
+            aws.detach_internet_gateway(ec2, gateway_id, vpc_id)
+        aws.delete_internet_gateway(ec2, gateway_id)

@@ -1,0 +1,138 @@
+"""network.route_table: a dedicated route table per environment (never the VPC's main one, which
+AWS owns and every new subnet falls back to) with 0.0.0.0/0 -> the internet gateway,
+explicitly associated with every subnet of the environment.
+
+Observed with one DescribeRouteTables for every VPC of the pass (filter vpc-id): that returns
+ours (by tags), the main table, other tables' associations with our subnets (re-pointed with
+ReplaceRouteTableAssociation) and look-alikes: a non-main table with our `Name` but not our
+tags. Drift: the default route deleted (CreateRoute) or pointed elsewhere (ReplaceRoute), an
+association removed (restored) or one added to another subnet (removed). Other routes someone
+added (peering, endpoints) are left alone: only the default route is ours.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from controllers.network import aws
+from controllers.network.common import (
+    INTERNET_GATEWAY,
+    ROUTE_TABLE,
+    SUBNETS,
+    VPC,
+    is_named_like,
+    is_ours,
+    known_vpc_ids,
+    pick,
+    stale_tags,
+    tags_of,
+    vpc_filter,
+)
+from controllers.network.compare import DEFAULT_ROUTE, default_route, subnet_set
+from reconciler.compare import diff_fields
+from reconciler.controller import BaseController, Context
+from reconciler.design import EnvironmentDesign
+from reconciler.ownership import tags_for
+from reconciler.resource import UNKNOWN, FieldChange, Key, Observation, Ref, Resource
+
+
+def _is_main(table: Mapping) -> bool:
+    return any(a.get("Main") for a in table.get("Associations") or [])
+
+
+def _subnet_associations(table: Mapping) -> dict[str, str]:
+    """subnet id -> association id, for the table's live subnet associations."""
+    return {
+        a["SubnetId"]: a["RouteTableAssociationId"]
+        for a in table.get("Associations") or []
+        if a.get("SubnetId") and (a.get("AssociationState") or {}).get("State", "associated") == "associated"
+    }
+
+
+class RouteTableController(BaseController):
+    kind = ROUTE_TABLE
+    scope = "environment"
+    immutable = frozenset({"VpcId"})
+
+    def desired(self, env: EnvironmentDesign) -> list[Resource]:
+        key = Key(ROUTE_TABLE, env.name)
+        desired = {
+            "VpcId": Ref(VPC, "id"),
+            "DefaultRoute": {"DestinationCidrBlock": DEFAULT_ROUTE, "GatewayId": Ref(INTERNET_GATEWAY, "id")},
+            "SubnetIds": Ref(SUBNETS, "ids"),
+        }
+        return [Resource(key, desired, tags_for(key), env.adopt)]
+
+    def observe(self, resources: Sequence[Resource], ctx: Context) -> Mapping[Key, Observation]:
+        vpc_ids = known_vpc_ids(resources)
+        tables = aws.describe_route_tables(ctx.client("ec2"), vpc_filter(vpc_ids)) if vpc_ids else []
+        result: dict[Key, Observation] = {}
+        for resource in resources:
+            vpc_id = resource.desired["VpcId"]
+            if vpc_id is UNKNOWN:
+                result[resource.key] = Observation.absent("the VPC does not exist yet")
+                continue
+            in_vpc = [t for t in tables if t["VpcId"] == vpc_id]
+            table = pick([t for t in in_vpc if is_ours(tags_of(t), resource.key)], "RouteTableId") or pick(
+                [t for t in in_vpc if not _is_main(t) and is_named_like(tags_of(t), resource.key)], "RouteTableId"
+            )
+            if table is None:
+                result[resource.key] = Observation.absent()
+                continue
+            others = {}
+            for other in in_vpc:
+                if other["RouteTableId"] != table["RouteTableId"]:
+                    others.update(_subnet_associations(other))
+            associations = _subnet_associations(table)
+            tags = tags_of(table)
+            result[resource.key] = Observation(
+                exists=True,
+                fields={
+                    "VpcId": table["VpcId"],
+                    "DefaultRoute": default_route(table.get("Routes") or []),
+                    "SubnetIds": sorted(associations),
+                    "tags": tags,
+                },
+                outputs={"id": table["RouteTableId"]},
+                tags=tags,
+                state={"associations": associations, "elsewhere": others},
+            )
+        return result
+
+    def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
+        desired = {**resource.desired, "SubnetIds": subnet_set(resource.desired["SubnetIds"]), "tags": resource.tags}
+        return diff_fields(desired, observation.fields)
+
+    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+        ec2 = ctx.client("ec2")
+        want = resource.desired
+        if observation.exists:
+            table_id = observation.outputs["id"]
+            aws.create_tags(ec2, [table_id], stale_tags(resource.tags, observation.tags))
+            route, state = observation.fields.get("DefaultRoute"), observation.state
+        else:
+            # botocore's own retries of this call reuse the token; a crash before the reply is
+            # covered by observe finding the table by the tags written in the same call. The
+            # hour keeps a token from outliving a table deleted behind our back (AWS answers a
+            # reused token with the original, even deleted, table).
+            token = aws.client_token(resource.key, want["VpcId"], time.strftime("%Y%m%d%H", time.gmtime()))
+            table_id, route, state = aws.create_route_table(ec2, want["VpcId"], resource.tags, token), None, {}
+        wanted_route = want["DefaultRoute"]
+        if route != wanted_route:
+            aws.put_route(ec2, table_id, DEFAULT_ROUTE, wanted_route["GatewayId"], replace=route is not None)
+        associations: dict[str, str] = dict(state.get("associations", {}))
+        elsewhere: dict[str, str] = state.get("elsewhere", {})
+        for subnet_id in want["SubnetIds"]:
+            if subnet_id not in associations:
+                aws.associate(ec2, table_id, subnet_id, replacing=elsewhere.get(subnet_id))
+        for subnet_id, association_id in associations.items():
+            if subnet_id not in want["SubnetIds"]:
+                aws.disassociate(ec2, association_id)
+        return {"id": table_id}
+
+    def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
+        ec2 = ctx.client("ec2")
+        for association_id in (observation.state or {}).get("associations", {}).values():
+            aws.disassociate(ec2, association_id)
+        aws.delete_route_table(ec2, observation.outputs["id"])

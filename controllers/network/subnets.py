@@ -1,0 +1,139 @@
+"""network.subnets: one resource per environment managing env.az_count public subnets (1, or 3
+when a spec asks for high availability), one per AZ of ctx.availability_zones, in AZ order.
+
+Each subnet's CIDR is carved from the VPC's deterministically by AZ index (the index-th /24, or
+the index-th block of the VPC prefix + 4 bits when that is smaller), and carries its index in a
+tag. Growing adds subnets, shrinking deletes the extra ones: both are updates (a subnet still in
+use fails with DependencyViolation, which propagates and is retried).
+
+Observed with one DescribeSubnets for every VPC of the pass (filter vpc-id): that also returns
+foreign subnets sitting on one of our CIDRs, which are look-alikes (refused unless adopted).
+"""
+from __future__ import annotations
+
+import ipaddress
+import itertools
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from controllers.network import aws
+from controllers.network.common import SUBNETS, TAG_AZ_INDEX, VPC, is_ours, known_vpc_ids, stale_tags, tags_of, vpc_filter
+from reconciler.controller import BaseController, Context
+from reconciler.design import EnvironmentDesign
+from reconciler.errors import TerminalError
+from reconciler.ownership import tags_for
+from reconciler.resource import UNKNOWN, Key, Observation, Ref, Resource
+
+
+def carve(vpc_cidr: str, count: int) -> list[str]:
+    """The first `count` subnet CIDRs of the VPC: /24s, or prefix + 4 bits if smaller."""
+    network = ipaddress.ip_network(vpc_cidr)
+    prefix = min(28, max(24, network.prefixlen + 4))
+    return [str(block) for block in itertools.islice(network.subnets(new_prefix=prefix), count)]
+
+
+def _index(tags: Mapping[str, str]) -> int | None:
+    value = tags.get(TAG_AZ_INDEX, "")
+    return int(value) if value.isdigit() else None
+
+
+class SubnetsController(BaseController):
+    kind = SUBNETS
+    scope = "environment"
+    immutable = frozenset({"VpcId"})
+
+    def desired(self, env: EnvironmentDesign) -> list[Resource]:
+        key = Key(SUBNETS, env.name)
+        subnets = [
+            {"Index": index, "CidrBlock": cidr, "MapPublicIpOnLaunch": True}
+            for index, cidr in enumerate(carve(env.cidr, env.az_count))
+        ]
+        return [Resource(key, {"VpcId": Ref(VPC, "id"), "Subnets": subnets}, tags_for(key), env.adopt)]
+
+    def observe(self, resources: Sequence[Resource], ctx: Context) -> Mapping[Key, Observation]:
+        vpc_ids = known_vpc_ids(resources)
+        found = aws.describe_subnets(ctx.client("ec2"), vpc_filter(vpc_ids)) if vpc_ids else []
+        result: dict[Key, Observation] = {}
+        for resource in resources:
+            vpc_id = resource.desired["VpcId"]
+            if vpc_id is UNKNOWN:
+                result[resource.key] = Observation.absent("the VPC does not exist yet")
+                continue
+            result[resource.key] = self._observation(resource, [s for s in found if s["VpcId"] == vpc_id])
+        return result
+
+    def _observation(self, resource: Resource, in_vpc: list[dict]) -> Observation:
+        by_index: dict[int, dict] = {}
+        for subnet in sorted(in_vpc, key=lambda s: s["SubnetId"]):
+            index = _index(tags_of(subnet))
+            if is_ours(tags_of(subnet), resource.key) and index is not None:
+                by_index.setdefault(index, subnet)
+        # Foreign subnets on a CIDR we want: look-alikes, adopted into that slot when allowed.
+        foreign: dict[int, dict] = {}
+        for item in resource.desired["Subnets"]:
+            if item["Index"] in by_index:
+                continue
+            taken = [s for s in in_vpc if s["CidrBlock"] == item["CidrBlock"]]
+            if taken:
+                foreign[item["Index"]] = taken[0]
+        members = {**by_index, **foreign}
+        if not members:
+            return Observation.absent()
+        wanted = [item["Index"] for item in resource.desired["Subnets"]]
+        present = [i for i in wanted if i in members]
+        owner = next(iter(foreign.values())) if foreign else members[min(members)]
+        common = set.intersection(*(set(tags_of(s).items()) for s in members.values()))
+        fields = {
+            "VpcId": resource.desired["VpcId"],
+            "Subnets": [
+                {"Index": i, "CidrBlock": s["CidrBlock"], "MapPublicIpOnLaunch": bool(s.get("MapPublicIpOnLaunch")),
+                 "AvailabilityZone": s["AvailabilityZone"], "SubnetId": s["SubnetId"]}
+                for i, s in sorted(members.items())
+            ],
+            "tags": dict(common),
+        }
+        ready = len(present) == len(wanted) and all(members[i].get("State") == "available" for i in present)
+        return Observation(
+            exists=True,
+            fields=fields,
+            outputs={"ids": [members[i]["SubnetId"] for i in present], "azs": [members[i]["AvailabilityZone"] for i in present]},
+            tags=tags_of(owner),
+            ready=ready,
+            message="" if ready else f"{len(present)} of {len(wanted)} subnets available",
+            state=members,
+        )
+
+    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+        ec2 = ctx.client("ec2")
+        vpc_id = resource.desired["VpcId"]
+        wanted = resource.desired["Subnets"]
+        zones = ctx.availability_zones(len(wanted))
+        if len(zones) < len(wanted):
+            raise TerminalError(f"{resource.key}: {len(wanted)} subnets need {len(wanted)} availability zones, "
+                                f"region {ctx.region} offers {len(zones)}", reason="NotEnoughZones")
+        current: dict[int, dict] = dict(observation.state or {}) if observation.exists else {}
+        result: dict[int, dict] = {}
+        for item in wanted:
+            index = item["Index"]
+            tags = {**resource.tags, TAG_AZ_INDEX: str(index)}
+            subnet = current.pop(index, None)
+            if subnet is not None and subnet["CidrBlock"] != item["CidrBlock"]:
+                # A subnet cannot be resized: the slot's CIDR changed with the VPC's.
+                aws.delete_subnet(ec2, subnet["SubnetId"])
+                subnet = None
+            if subnet is None:
+                subnet = aws.create_subnet(ec2, vpc_id, item["CidrBlock"], zones[index], tags)
+            else:
+                aws.create_tags(ec2, [subnet["SubnetId"]], stale_tags(tags, tags_of(subnet)))
+            if bool(subnet.get("MapPublicIpOnLaunch")) != item["MapPublicIpOnLaunch"]:
+                aws.set_map_public_ip(ec2, subnet["SubnetId"], item["MapPublicIpOnLaunch"])
+            result[index] = subnet
+        for extra in current.values():  # slots beyond az_count: shrinking
+            aws.delete_subnet(ec2, extra["SubnetId"])
+        return {"ids": [result[i["Index"]]["SubnetId"] for i in wanted],
+                "azs": [result[i["Index"]]["AvailabilityZone"] for i in wanted]}
+
+    def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
+        ec2 = ctx.client("ec2")
+        for subnet in (observation.state or {}).values():
+            aws.delete_subnet(ec2, subnet["SubnetId"])

@@ -1,0 +1,87 @@
+"""network.vpc: one VPC per environment, CIDR env.cidr, DNS support and hostnames on (Cloud Map's
+private DNS namespace resolves only in VPCs with both).
+
+Observed with one DescribeVpcs for every environment (our tags + kind), plus two
+DescribeVpcAttribute per VPC (DescribeVpcs does not return the DNS attributes). Only when ours
+is missing, a second DescribeVpcs looks for a look-alike carrying our `Name` without our tags,
+so the engine refuses it unless the spec adopts it.
+
+The CIDR is immutable: a change plans a replace, and the delete half of it fails with
+DependencyViolation for as long as subnets, gateways or security groups live in the VPC (on
+AWS and moto alike). That is the refusal we want: the engine reports the failure and retries,
+the VPC and everything in it stay as they are. Changing an environment's CIDR means deleting
+the environment first.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from controllers.network import aws
+from controllers.network.common import VPC, is_named_like, is_ours, name_filters, owned_filters, pick, stale_tags, tags_of
+from reconciler.controller import BaseController, Context
+from reconciler.design import EnvironmentDesign
+from reconciler.ownership import tags_for
+from reconciler.resource import Key, Observation, Resource
+
+# What CreateVpc gives a new VPC (AWS documents both): only what differs is modified.
+_CREATED_WITH = {"EnableDnsSupport": True, "EnableDnsHostnames": False}
+
+
+class VpcController(BaseController):
+    kind = VPC
+    scope = "environment"
+    immutable = frozenset({"CidrBlock"})
+
+    def desired(self, env: EnvironmentDesign) -> list[Resource]:
+        key = Key(VPC, env.name)
+        desired = {"CidrBlock": env.cidr, "EnableDnsSupport": True, "EnableDnsHostnames": True}
+        return [Resource(key, desired, tags_for(key), env.adopt)]
+
+    def observe(self, resources: Sequence[Resource], ctx: Context) -> Mapping[Key, Observation]:
+        ec2 = ctx.client("ec2")
+        environments = tuple(sorted({r.key.environment for r in resources}))
+        owned = ctx.cache.get((VPC, environments), lambda: aws.describe_vpcs(ec2, owned_filters(VPC, environments)))
+        found = {r.key: pick([v for v in owned if is_ours(tags_of(v), r.key)], "VpcId") for r in resources}
+        missing = [r.key for r in resources if found[r.key] is None]
+        if missing:
+            lookalikes = aws.describe_vpcs(ec2, name_filters(missing))
+            for key in missing:
+                found[key] = pick([v for v in lookalikes if is_named_like(tags_of(v), key)], "VpcId")
+        result: dict[Key, Observation] = {}
+        for resource in resources:
+            vpc = found[resource.key]
+            result[resource.key] = Observation.absent() if vpc is None else self._observation(ec2, vpc)
+        return result
+
+    def _observation(self, ec2: Any, vpc: Mapping) -> Observation:
+        tags = tags_of(vpc)
+        fields = {"CidrBlock": vpc["CidrBlock"], **aws.vpc_dns(ec2, vpc["VpcId"]), "tags": tags}
+        ready = vpc.get("State") == "available"
+        return Observation(
+            exists=True,
+            fields=fields,
+            outputs={"id": vpc["VpcId"], "cidr": vpc["CidrBlock"]},
+            tags=tags,
+            ready=ready,
+            message="" if ready else f"VPC {vpc['VpcId']} is {vpc.get('State')}",
+            state=vpc,
+        )
+
+    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+        ec2 = ctx.client("ec2")
+        want = resource.desired
+        if observation.exists:
+            vpc_id, current = observation.outputs["id"], observation.fields
+            aws.create_tags(ec2, [vpc_id], stale_tags(resource.tags, observation.tags))
+        else:
+            vpc_id, current = aws.create_vpc(ec2, want["CidrBlock"], resource.tags)["VpcId"], _CREATED_WITH
+        # Hostnames need support on (AWS): turn support on first, and off last.
+        order = ["EnableDnsSupport", "EnableDnsHostnames"]
+        for name in order if want["EnableDnsSupport"] else reversed(order):
+            if current.get(name) != want[name]:
+                aws.set_vpc_attribute(ec2, vpc_id, name, want[name])
+        return {"id": vpc_id, "cidr": current.get("CidrBlock", want["CidrBlock"])}
+
+    def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
+        aws.delete_vpc(ctx.client("ec2"), observation.outputs["id"])
