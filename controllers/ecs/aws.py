@@ -1,0 +1,126 @@
+"""Thin ECS calls: one boto3 call each (plus chunking where the API caps a batch), no decisions."""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from reconciler.aws import error_code, paginate
+from reconciler.ownership import as_dict, as_list
+
+CLUSTERS_PER_CALL = 100  # DescribeClusters cap
+SERVICES_PER_CALL = 10  # DescribeServices cap
+
+
+def ecs_tags(tags: Mapping[str, str]) -> list[dict[str, str]]:
+    """ECS spells tags in lower case: [{'key': k, 'value': v}]."""
+    return as_list(tags, "key", "value")
+
+
+def tags_of(item: Mapping[str, Any]) -> dict[str, str]:
+    return as_dict(item.get("tags"), "key", "value")
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+# -- clusters ---------------------------------------------------------------------------------
+def describe_clusters(ecs: Any, names: list[str]) -> list[dict]:
+    found: list[dict] = []
+    for chunk in _chunks(sorted(set(names)), CLUSTERS_PER_CALL):
+        found.extend(ecs.describe_clusters(clusters=chunk, include=["TAGS"]).get("clusters", []))
+    return found
+
+
+def create_cluster(ecs: Any, name: str, capacity_providers: list[str], strategy: list[dict],
+                   tags: Mapping[str, str]) -> dict:
+    # Only for a cluster observe did not find: on moto, CreateCluster on an existing name wipes
+    # its tags and settings (AWS returns it unchanged), so drift is never fixed by re-creating.
+    return ecs.create_cluster(clusterName=name, capacityProviders=capacity_providers,
+                              defaultCapacityProviderStrategy=strategy, tags=ecs_tags(tags))["cluster"]
+
+
+def put_capacity_providers(ecs: Any, name: str, capacity_providers: list[str], strategy: list[dict]) -> None:
+    ecs.put_cluster_capacity_providers(cluster=name, capacityProviders=capacity_providers,
+                                       defaultCapacityProviderStrategy=strategy)
+
+
+def delete_cluster(ecs: Any, name: str) -> None:
+    try:
+        ecs.delete_cluster(cluster=name)
+    except ClientError as error:
+        if error_code(error) != "ClusterNotFoundException":
+            raise
+
+
+def tag_resource(ecs: Any, arn: str, tags: Mapping[str, str]) -> None:
+    if tags:
+        ecs.tag_resource(resourceArn=arn, tags=ecs_tags(tags))
+
+
+# -- task definitions -------------------------------------------------------------------------
+def find_task_definition(ecs: Any, family: str) -> tuple[dict, dict[str, str]] | None:
+    """The latest ACTIVE revision of `family` and its tags, or None when the family has none."""
+    try:
+        answer = ecs.describe_task_definition(taskDefinition=family, include=["TAGS"])
+    except ClientError as error:
+        if error_code(error) == "ClientException":  # "Unable to describe task definition."
+            return None
+        raise
+    definition = answer["taskDefinition"]
+    # AWS answers the latest ACTIVE revision; moto the latest of any status.
+    if definition.get("status", "ACTIVE") != "ACTIVE":
+        return None
+    return definition, tags_of(answer)
+
+
+def register_task_definition(ecs: Any, content: Mapping[str, Any], tags: Mapping[str, str]) -> dict:
+    return ecs.register_task_definition(**content, tags=ecs_tags(tags))["taskDefinition"]
+
+
+def active_revisions(ecs: Any, family: str) -> list[str]:
+    # familyPrefix is a prefix on AWS ("dev-api" also lists "dev-api-v2"): keep the exact family.
+    arns = paginate(ecs, "list_task_definitions", "taskDefinitionArns", familyPrefix=family, status="ACTIVE")
+    return [arn for arn in arns if arn.rsplit("/", 1)[-1].rsplit(":", 1)[0] == family]
+
+
+def deregister_task_definition(ecs: Any, arn: str) -> None:
+    try:
+        ecs.deregister_task_definition(taskDefinition=arn)
+    except ClientError as error:
+        if error_code(error) != "ClientException":  # already gone
+            raise
+
+
+# -- services ---------------------------------------------------------------------------------
+def describe_services(ecs: Any, cluster: str, names: list[str]) -> list[dict]:
+    """The services found (any status); an absent cluster means none."""
+    found: list[dict] = []
+    for chunk in _chunks(sorted(set(names)), SERVICES_PER_CALL):
+        try:
+            answer = ecs.describe_services(cluster=cluster, services=chunk, include=["TAGS"])
+        except ClientError as error:
+            if error_code(error) == "ClusterNotFoundException":
+                return []
+            raise
+        found.extend(answer.get("services", []))
+    return found
+
+
+def create_service(ecs: Any, request: Mapping[str, Any]) -> dict:
+    return ecs.create_service(**request)["service"]
+
+
+def update_service(ecs: Any, cluster: str, name: str, changes: Mapping[str, Any]) -> dict:
+    return ecs.update_service(cluster=cluster, service=name, **changes)["service"]
+
+
+def delete_service(ecs: Any, cluster: str, name: str) -> None:
+    try:
+        ecs.delete_service(cluster=cluster, service=name, force=True)
+    except ClientError as error:
+        if error_code(error) not in ("ServiceNotFoundException", "ServiceNotActiveException", "ClusterNotFoundException"):
+            raise

@@ -1,0 +1,163 @@
+"""One Fargate service per app in the environment's cluster, registered in Cloud Map.
+
+Tasks run in the public subnets with public IPs (assignPublicIp ENABLED, no NAT gateway: a
+documented cost choice); the tasks security group admits only the front door. Deployments are
+rolling (min 100 %, max 200 %) with the deployment circuit breaker rolling back failed ones.
+
+Observed per cluster with DescribeServices(include TAGS), 10 services per call. A DRAINING or
+INACTIVE service counts as absent. Ready as on AWS: one PRIMARY deployment, rollout COMPLETED,
+runningCount == desiredCount, on the desired task definition (not right after apply:
+`ready_after_apply = False`). moto starts no tasks; the embedded AWS simulates the scheduler
+(reconciler/emulator/ecs_scheduler.py) so this readiness holds there too.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from controllers.ecs import aws
+from controllers.ecs.compare import canonical_service, observed_service_fields, rollout
+from reconciler import naming
+from reconciler.aws import error_code
+from reconciler.compare import diff_fields
+from reconciler.controller import BaseController, Context
+from reconciler.design import EnvironmentDesign
+from reconciler.errors import RequeueAfter
+from reconciler.ownership import tags_for
+from reconciler.resource import UNKNOWN, FieldChange, Key, Observation, Ref, Resource
+
+KIND = "ecs.service"
+DEPLOYMENT_CONFIGURATION = {
+    "minimumHealthyPercent": 100,
+    "maximumPercent": 200,
+    "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+}
+# Fields UpdateService changes in place; others need a new service (see `immutable`).
+UPDATABLE = ("desiredCount", "taskDefinition", "networkConfiguration", "deploymentConfiguration",
+             "platformVersion", "propagateTags", "enableECSManagedTags", "healthCheckGracePeriodSeconds")
+_NAMESPACE = uuid.UUID("8e0f3d8a-4c1e-4f38-9a55-5a6f3c2b7d10")
+
+
+def client_token(resource: Resource) -> str:
+    """CreateService idempotency token (≤ 36 chars) from the key and the request: a retried
+    create returns the first service instead of failing. (Finding the service ACTIVE by name in
+    observe is the main guard; moto ignores the token. Unverified on AWS: how long a token stays
+    bound after its service was deleted; a changed request gets a new token anyway.)"""
+    digest = hashlib.sha256(json.dumps(resource.desired, sort_keys=True, default=str).encode()).hexdigest()
+    return str(uuid.uuid5(_NAMESPACE, f"{resource.key}:{digest}"))
+
+
+class ServiceController(BaseController):
+    kind = KIND
+    scope = "app"
+    # serviceRegistries and launchType cannot change on an existing service: replace.
+    immutable = frozenset({"cluster", "serviceName", "serviceRegistries", "launchType"})
+    # Not echoed by moto's DescribeServices (AWS does echo them): compared only when the answer
+    # carries them, so moto shows no perpetual diff and AWS drift is still seen.
+    # healthCheckGracePeriodSeconds is set only with a load balancer (not in this wave).
+    unobservable = frozenset({"deploymentConfiguration", "enableECSManagedTags",
+                              "healthCheckGracePeriodSeconds", "enableExecuteCommand"})
+    ready_after_apply = False
+
+    def desired(self, env: EnvironmentDesign) -> list[Resource]:
+        resources = []
+        for app in env.apps:
+            translation = app.translation
+            key = Key(KIND, env.name, app.name)
+            desired = {
+                "cluster": Ref("ecs.cluster", "name"),
+                "serviceName": naming.service_name(app.name),
+                "taskDefinition": Ref("ecs.task_definition", "arn", app=True),  # full ARN, never family:rev
+                "desiredCount": translation.replicas,
+                "launchType": "FARGATE",
+                "platformVersion": "LATEST",
+                "networkConfiguration": {"awsvpcConfiguration": {
+                    "subnets": Ref("network.subnets", "ids"),
+                    "securityGroups": [Ref("network.security_group", "id", name="tasks", app=True)],
+                    "assignPublicIp": "ENABLED",  # public subnets, no NAT gateway (cost choice)
+                }},
+                "serviceRegistries": [{
+                    "registryArn": Ref("discovery.service", "arn", app=True),
+                    "containerName": translation.entrypoint.container,  # SRV records need both
+                    "containerPort": translation.entrypoint.port,
+                }],
+                "deploymentConfiguration": json.loads(json.dumps(DEPLOYMENT_CONFIGURATION)),
+                "enableECSManagedTags": True,
+                "propagateTags": "SERVICE",
+            }
+            resources.append(Resource(key, desired, tags_for(key, app.labels), app.adopt))
+        return resources
+
+    def observe(self, resources: Sequence[Resource], ctx: Context) -> Mapping[Key, Observation]:
+        client = ctx.client("ecs")
+        by_cluster: dict[str, list[Resource]] = {}
+        result: dict[Key, Observation] = {}
+        for resource in resources:
+            cluster = resource.desired["cluster"]
+            if cluster is UNKNOWN:
+                result[resource.key] = Observation.absent("waiting for the cluster")
+            else:
+                by_cluster.setdefault(cluster, []).append(resource)
+        for cluster, members in sorted(by_cluster.items()):
+            found = {s["serviceName"]: s for s in aws.describe_services(client, cluster, [r.desired["serviceName"] for r in members])
+                     if s.get("status") == "ACTIVE"}  # DRAINING / INACTIVE: gone for us
+            for resource in members:
+                service = found.get(resource.desired["serviceName"])
+                result[resource.key] = Observation.absent() if service is None else self._observation(resource, service)
+        return result
+
+    def _observation(self, resource: Resource, service: dict) -> Observation:
+        tags = aws.tags_of(service)
+        ready, message = rollout(service, resource.desired.get("taskDefinition"))
+        return Observation(
+            exists=True,
+            fields=observed_service_fields(service, tags, self.unobservable),
+            outputs={"arn": service["serviceArn"], "name": service["serviceName"]},
+            tags=tags,
+            ready=ready,
+            message=message,
+            state=service,
+        )
+
+    def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
+        desired = canonical_service({**resource.desired, "tags": resource.tags})
+        ignore = {name for name in self.unobservable if name not in observation.fields}
+        return diff_fields(desired, observation.fields, ignore=ignore)
+
+    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+        client = ctx.client("ecs")
+        want = resource.desired
+        if not observation.exists:
+            return self._create(client, resource)
+        changed = {c.path.split(".")[0].split("[")[0] for c in self.diff(resource, observation)}
+        updates = {name: want[name] for name in UPDATABLE if name in changed and name in want}
+        if updates:
+            aws.update_service(client, want["cluster"], want["serviceName"], updates)
+        if "tags" in changed:
+            stale = {k: v for k, v in resource.tags.items() if observation.tags.get(k) != v}
+            aws.tag_resource(client, observation.outputs["arn"], stale)
+        return {"arn": observation.outputs["arn"], "name": want["serviceName"]}
+
+    def _create(self, client: Any, resource: Resource) -> Mapping[str, Any]:
+        # Never called for a service observe found ACTIVE: moto's CreateService silently
+        # replaces an existing one (AWS refuses), so a double create would go unnoticed there.
+        request = {**resource.desired, "tags": aws.ecs_tags(resource.tags), "clientToken": client_token(resource)}
+        try:
+            service = aws.create_service(client, request)
+        except ClientError as error:
+            if error_code(error) == "InvalidParameterException" and "draining" in str(error).lower():
+                raise RequeueAfter(f"{resource.key}: the previous service is still draining", 10.0) from error
+            raise
+        return {"arn": service["serviceArn"], "name": service["serviceName"]}
+
+    def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
+        state = observation.state or {}
+        cluster = state.get("clusterArn") or naming.cluster_name(key.environment)
+        name = observation.outputs.get("name") or state.get("serviceName") or naming.service_name(key.app or "")
+        # force: no scale-to-zero first; ECS drains the tasks (DRAINING, then INACTIVE) on its own.
+        aws.delete_service(ctx.client("ecs"), cluster, name)

@@ -1,0 +1,104 @@
+"""One task-definition family per app (`<env>-<app>`): the translation's containers plus the IAM
+roles, awslogs logging per container and the storage variables (STORAGE_<TABLE>_NAME/_ARN).
+
+A changed content registers exactly one new revision (an "update": revisions are immutable, the
+family is not). Observed with DescribeTaskDefinition(family, include TAGS): ECS has no batch
+describe for task definitions, so this is one call per app. The latest ACTIVE revision's content
+is compared after canonicalisation (AWS defaults dropped, left-scoped); revision numbers never are.
+Revisions are tagged at registration. (moto: `registeredAt` is not returned; RunTask would crash
+without per-container memory, but we never RunTask.)
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from controllers.ecs import aws
+from controllers.ecs.compare import storage_environment, task_definition_changes, task_definition_content, with_environment
+from reconciler.compare import diff_fields
+from reconciler.controller import BaseController, Context
+from reconciler.design import AppDesign, EnvironmentDesign
+from reconciler.ownership import tags_for
+from reconciler.resource import FieldChange, Key, Observation, Ref, Resource
+
+KIND = "ecs.task_definition"
+LOG_STREAM_PREFIX = "ecs"
+
+
+def task_definition_request(app: AppDesign, env: EnvironmentDesign) -> dict[str, Any]:
+    """RegisterTaskDefinition content (no tags), with Refs the engine resolves."""
+    content = app.translation.task_definition()
+    content["executionRoleArn"] = Ref("iam.role", "arn", name="execution", app=True)
+    content["taskRoleArn"] = Ref("iam.role", "arn", name="task", app=True)
+    storage = storage_environment([g.table for g in app.storage], env.location.region, env.location.account_id)
+    containers = []
+    for container in content["containerDefinitions"]:
+        container = with_environment(dict(container), storage)
+        container["logConfiguration"] = {
+            "logDriver": "awslogs",
+            "options": {
+                "awslogs-group": Ref("logs.group", "name", name=container["name"], app=True),
+                "awslogs-region": env.location.region,
+                "awslogs-stream-prefix": LOG_STREAM_PREFIX,
+            },
+        }
+        containers.append(container)
+    content["containerDefinitions"] = containers
+    return content
+
+
+def _outputs(definition: Mapping[str, Any]) -> dict[str, Any]:
+    return {"arn": definition["taskDefinitionArn"], "family": definition["family"], "revision": definition["revision"]}
+
+
+class TaskDefinitionController(BaseController):
+    kind = KIND
+    scope = "app"
+    immutable = frozenset({"family"})
+
+    def desired(self, env: EnvironmentDesign) -> list[Resource]:
+        resources = []
+        for app in env.apps:
+            key = Key(KIND, env.name, app.name)
+            resources.append(Resource(key, task_definition_request(app, env), tags_for(key, app.labels), app.adopt))
+        return resources
+
+    def observe(self, resources: Sequence[Resource], ctx: Context) -> Mapping[Key, Observation]:
+        client = ctx.client("ecs")
+        result: dict[Key, Observation] = {}
+        for resource in resources:
+            found = aws.find_task_definition(client, resource.desired["family"])
+            if found is None:
+                result[resource.key] = Observation.absent()
+                continue
+            definition, tags = found
+            result[resource.key] = Observation(
+                exists=True,
+                fields={**task_definition_content(definition), "tags": tags},
+                outputs=_outputs(definition),
+                tags=tags,
+                message=f"revision {definition['revision']}",
+                state=definition,
+            )
+        return result
+
+    def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
+        desired = {**task_definition_content(resource.desired), "tags": resource.tags}
+        return diff_fields(desired, observation.fields)
+
+    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+        client = ctx.client("ecs")
+        if not observation.exists or task_definition_changes(resource.desired, observation.fields):
+            # Content changed (or none yet): exactly one new revision, tagged at registration.
+            return _outputs(aws.register_task_definition(client, resource.desired, resource.tags))
+        stale = {k: v for k, v in resource.tags.items() if observation.tags.get(k) != v}
+        aws.tag_resource(client, observation.outputs["arn"], stale)  # tags only: no new revision
+        return dict(observation.outputs)
+
+    def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
+        client = ctx.client("ecs")
+        family = observation.outputs.get("family") or (observation.state or {}).get("family")
+        if not family:
+            return
+        for arn in aws.active_revisions(client, family):
+            aws.deregister_task_definition(client, arn)
