@@ -1,0 +1,3 @@
+from controllers.iam.controller import RoleController
+
+__all__ = ["RoleController"]

@@ -1,0 +1,149 @@
+"""iam.role: two roles per app, both assumable by ECS tasks of this account only.
+
+- "execution": used by the ECS agent to start the tasks (pull images, write logs, read
+  secrets); one inline policy "execution".
+- "task": the app's own identity; an inline policy "storage" with least-privilege DynamoDB
+  access per storage grant, absent when the app has no grants.
+
+`desired["Policies"]` maps each inline policy name this controller owns on the role to its
+document, or to None when it must not exist (so removing the last storage grant deletes the
+policy). Inline policies with other names were not created by us and are left alone, like
+foreign tags (left-scoped); managed policies attached by someone else too.
+
+Observed per role (IAM has no batch read that returns tags and inline documents for a set of
+roles short of GetAccountAuthorizationDetails over the whole account): GetRole (trust policy
+and tags) + ListRolePolicies + GetRolePolicy per inline policy we own. The role name is
+immutable; everything else is healed in place. IAM is eventually consistent: the calls right
+after a create go through `reconciler.retry.read_after_create`, never a sleep.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import structlog
+from botocore.exceptions import ClientError
+
+from controllers.iam import aws
+from controllers.iam.compare import canonical_document, diff_role
+from controllers.iam.policies import execution_policy, storage_policy, trust_policy
+from reconciler.aws import error_code
+from reconciler.controller import BaseController, Context
+from reconciler.design import EnvironmentDesign
+from reconciler.errors import TerminalError
+from reconciler.naming import role_name
+from reconciler.ownership import as_dict, owner_problem, tags_for
+from reconciler.resource import FieldChange, Key, Observation, Resource
+
+log = structlog.get_logger("controllers.iam")
+
+KIND = "iam.role"
+EXECUTION = "execution"
+TASK = "task"
+
+
+class RoleController(BaseController):
+    kind = KIND
+    scope = "app"
+    immutable = frozenset({"RoleName"})
+
+    def desired(self, env: EnvironmentDesign) -> list[Resource]:
+        account, region = env.location.account_id, env.location.region
+        trust = trust_policy(account)
+        resources = []
+        for app in env.apps:
+            policies = {
+                EXECUTION: {"execution": execution_policy(env.name, app.name, region, account)},
+                TASK: {"storage": storage_policy(app.storage, region, account)},
+            }
+            for purpose, owned in policies.items():
+                key = Key(KIND, env.name, app.name, purpose)
+                desired = {
+                    "RoleName": role_name(env.name, app.name, purpose),
+                    "AssumeRolePolicyDocument": trust,
+                    "Policies": owned,
+                }
+                resources.append(Resource(key, desired, tags_for(key, app.labels), app.adopt))
+        return resources
+
+    def observe(self, resources: Sequence[Resource], ctx: Context) -> Mapping[Key, Observation]:
+        iam = ctx.client("iam")
+        return {r.key: _observe_role(r, iam, aws.find_role(iam, r.desired["RoleName"])) for r in resources}
+
+    def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
+        return diff_role(resource.desired, resource.tags, observation.fields)
+
+    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+        iam = ctx.client("iam")
+        if observation.exists:
+            _heal(resource, observation, iam, just_created=False)
+            return observation.outputs
+        name = resource.desired["RoleName"]
+        key = resource.key
+        try:
+            role = aws.create_role(iam, name, resource.desired["AssumeRolePolicyDocument"], resource.tags,
+                                   f"{key.name} role of {key.scope} (serverless-container-reconciler)")
+        except ClientError as error:
+            if error_code(error) != "EntityAlreadyExists":
+                raise
+            # A retry after a crash, or a role observe could not see yet (eventual consistency).
+            observation = _observe_role(resource, iam, aws.get_role_after_create(iam, name))
+            problem = owner_problem(key, observation.tags)
+            if problem and not resource.adopt:
+                raise TerminalError(problem + "; set spec.adopt: true to adopt it", "NotOwned") from error
+            _heal(resource, observation, iam, just_created=True)
+            return observation.outputs
+        created = Observation(
+            exists=True,
+            fields={"AssumeRolePolicyDocument": resource.desired["AssumeRolePolicyDocument"],
+                    "Policies": dict.fromkeys(resource.desired["Policies"]), "tags": resource.tags},
+            outputs=_outputs(role),
+            tags=resource.tags,
+        )
+        _heal(resource, created, iam, just_created=True)
+        return created.outputs
+
+    def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
+        aws.delete_role(ctx.client("iam"), observation.outputs.get("name") or observation.fields["RoleName"])
+
+
+def _outputs(role: Mapping[str, Any]) -> dict[str, Any]:
+    return {"arn": role["Arn"], "name": role["RoleName"]}
+
+
+def _observe_role(resource: Resource, iam: Any, role: Mapping[str, Any] | None) -> Observation:
+    if role is None:
+        return Observation.absent()
+    name = role["RoleName"]
+    inline = set(aws.inline_policy_names(iam, name))
+    policies = {
+        policy: canonical_document(aws.get_inline_policy(iam, name, policy)) if policy in inline else None
+        for policy in resource.desired["Policies"]
+    }
+    tags = as_dict(role.get("Tags"))
+    fields = {
+        "RoleName": name,
+        "AssumeRolePolicyDocument": canonical_document(role.get("AssumeRolePolicyDocument")),
+        "Policies": policies,
+        "tags": tags,
+    }
+    return Observation(exists=True, fields=fields, outputs=_outputs(role), tags=tags, state={"inline_policies": sorted(inline)})
+
+
+def _heal(resource: Resource, observation: Observation, iam: Any, *, just_created: bool) -> None:
+    """Bring trust policy, owned inline policies and our tags to the desired state, in place."""
+    name = resource.desired["RoleName"]
+    trust = resource.desired["AssumeRolePolicyDocument"]
+    if observation.fields.get("AssumeRolePolicyDocument") != trust:
+        aws.update_trust(iam, name, trust)
+        log.info("trust_policy_restored", role=name)
+    have = observation.fields.get("Policies") or {}
+    for policy, document in sorted(resource.desired["Policies"].items()):
+        if document is None and have.get(policy) is not None:
+            aws.delete_inline_policy(iam, name, policy)
+            log.info("inline_policy_deleted", role=name, policy=policy)
+        elif document is not None and have.get(policy) != document:
+            aws.put_inline_policy(iam, name, policy, document, just_created=just_created)
+    stale = {k: v for k, v in resource.tags.items() if observation.tags.get(k) != v}
+    if stale:
+        aws.tag_role(iam, name, stale)
