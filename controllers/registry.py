@@ -6,6 +6,22 @@ from reconciler.controller import Controller
 
 
 def all_controllers() -> list[Controller]:
+    from controllers import api, auth
+    from controllers.discovery import NamespaceController, ServiceController as DiscoveryServiceController
+    from controllers.ecs import ClusterController, ServiceController as EcsServiceController, TaskDefinitionController
+    from controllers.iam import RoleController
     from controllers.logs import LogGroupController
+    from controllers.network import network_controllers
 
-    return [LogGroupController()]
+    return [
+        *network_controllers(),
+        ClusterController(),
+        NamespaceController(),
+        DiscoveryServiceController(),
+        RoleController(),
+        LogGroupController(),
+        TaskDefinitionController(),
+        EcsServiceController(),
+        *auth.controllers(),
+        *api.controllers(),
+    ]

@@ -86,7 +86,7 @@ def cmd_validate(args: Namespace) -> int:
             continue
         for warning in translation.warnings:
             warnings += 1
-            _err(f"{spec.path}: warning: {warning}")
+            _err(f"warning: {warning}")
     if errors:
         return _report_errors(errors)
     print(f"{len(loaded)} spec{'s' if len(loaded) != 1 else ''} valid" + (f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""))
@@ -130,7 +130,7 @@ def _prepare(args: Namespace) -> tuple[Target, Context, list[EnvironmentDesign]]
     for env in designs:
         for app in env.apps:
             for warning in app.translation.warnings:
-                _err(f"{app.loaded.path}: warning: {warning}")
+                _err(f"warning: {warning}")
     return target, ctx, designs
 
 

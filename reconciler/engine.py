@@ -18,7 +18,7 @@ from reconciler.controller import Context, Controller
 from reconciler.design import EnvironmentDesign
 from reconciler.errors import RequeueAfter, TerminalError
 from reconciler.plan import Change, Plan, Problem, make_plan, resolve
-from reconciler.resource import Key, Observation
+from reconciler.resource import Key
 
 log = structlog.get_logger("reconciler.engine")
 
@@ -72,12 +72,17 @@ def apply_plan(plan: Plan, controllers: Sequence[Controller], ctx: Context,
         try:
             observation = plan.observations[key]
             if change.action == "replace":
+                # Delete now, create once observe shows it gone: many deletes are asynchronous
+                # (Cloud Map namespaces, ECS services draining), and a create too soon conflicts.
                 controller.delete(key, observation, ctx)
-                observation = Observation.absent()
+                ready[key] = False
+                result.outcomes[key] = Outcome(key, "waiting", "replacing: waiting for the old one to be deleted", 1.0)
                 bound.info("resource_deleted_for_replace", changed=[c.path for c in change.changes])
+                continue
             produced = dict(controller.apply(resolved, observation, ctx))
             outputs[key] = {**(observation.outputs if observation.exists else {}), **produced}
-            ready[key] = bool(getattr(controller, "ready_after_apply", True))
+            if change.action == "create":
+                ready[key] = bool(getattr(controller, "ready_after_apply", True))
             result.outcomes[key] = Outcome(key, "applied")
             bound.info(f"resource_{_past(change.action)}", changed=[c.path for c in change.changes if not c.sensitive] or None)
         except TerminalError as error:

@@ -96,11 +96,15 @@ def make_plan(
         observed = controller.observe(resolved, ctx)
         for resource in resolved:
             observation = observed.get(resource.key) or Observation.absent()
-            plan.resources[resource.key] = resource
             plan.observations[resource.key] = observation
             if observation.exists:
                 outputs[resource.key] = observation.outputs
-            plan.changes.append(_decide(controller, resource, observation, plan))
+        for template in by_kind[kind]:
+            # Resolved again now that this kind's own outputs are known: a reference within one
+            # kind (a security group naming another) must not read as "known after apply".
+            resource = resolve(template, outputs)
+            plan.resources[resource.key] = resource
+            plan.changes.append(_decide(controller, resource, plan.observations[resource.key], plan))
     return plan
 
 

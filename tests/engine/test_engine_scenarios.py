@@ -141,3 +141,24 @@ def test_reference_to_a_kind_without_controller_is_a_load_time_error():
     a = FakeController("t.a", cloud, {"": {"b": Ref("t.missing", "id")}})
     with pytest.raises(GraphError, match="t.missing"):
         make_plan([a], ENV, NoAws())
+
+
+def test_replace_deletes_first_and_creates_on_a_later_pass_once_gone():
+    cloud = FakeCloud()
+    controllers = stack(cloud)
+    converge(controllers, ENV, NoAws(), timeout=5, sleep=lambda s: None)
+    cloud.calls.clear()
+    changed = FakeController("t.vpc", cloud, {"": {"cidr": "10.9.0.0/16"}}, immutable=frozenset({"cidr"}))
+    report = converge([changed, *controllers[:2]], ENV, NoAws(), timeout=5, sleep=lambda s: None)
+    assert report.converged and report.passes >= 3
+    mutating = [c for c in cloud.calls if c[0] != "observe"]
+    assert mutating[0] == ("delete", "t.vpc/dev") and ("apply", "t.vpc/dev") in mutating
+    assert cloud.items[Key("t.vpc", "dev")]["fields"]["cidr"] == "10.9.0.0/16"
+
+
+def test_reference_within_one_kind_is_resolved_before_diff():
+    cloud = FakeCloud()
+    groups = FakeController("t.sg", cloud, {"a": {"port": 80}, "b": {"source": Ref("t.sg", "id", name="a")}})
+    converge([groups], ENV, NoAws(), timeout=5, sleep=lambda s: None)
+    assert cloud.items[Key("t.sg", "dev", None, "b")]["fields"]["source"] == "id-a"
+    assert make_plan([groups], ENV, NoAws()).empty
