@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from controllers.registry import all_controllers  # noqa: E402
+from reconciler import logging as rlog  # noqa: E402
 from reconciler.aws import ClientFactory  # noqa: E402
 from reconciler.controller import Context  # noqa: E402
 from reconciler.emulator.server import EmbeddedAWS  # noqa: E402
@@ -81,6 +82,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--specs", type=int, action="append", help="number of specs (repeatable); default 1, 10, 50")
     args = parser.parse_args()
+    rlog.configure(json=True, level="WARNING")
     server = EmbeddedAWS().start()
     try:
         for count in args.specs or [1, 10, 50]:

@@ -1,0 +1,125 @@
+"""Thin API Gateway v2 calls (HTTP APIs). `find_*` return None when absent; `get_*` raise.
+
+moto 5.2.5 lacks GetAuthorizers (list), UpdateStage and CreateDeployment: authorizers are found
+through the routes that use them (`get_authorizer` by id), stages auto-deploy, and a stage
+setting that would need UpdateStage is an immutable field (replace).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from reconciler.aws import is_not_found, paginate
+
+
+def api_arn(region: str, api_id: str) -> str:
+    return f"arn:aws:apigateway:{region}::/apis/{api_id}"
+
+
+def vpc_link_arn(region: str, vpc_link_id: str) -> str:
+    return f"arn:aws:apigateway:{region}::/vpclinks/{vpc_link_id}"
+
+
+def stage_arn(region: str, api_id: str, stage: str) -> str:
+    return f"arn:aws:apigateway:{region}::/apis/{api_id}/stages/{stage}"
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+def list_apis(client: Any) -> list[dict]:
+    """Every API of the region, with its Tags (GetApis returns them)."""
+    return list(paginate(client, "get_apis", "Items"))
+
+
+def list_vpc_links(client: Any) -> list[dict]:
+    """Every VPC link, with Tags. botocore has no paginator for GetVpcLinks, hence the loop."""
+    links: list[dict] = []
+    token: str | None = None
+    while True:
+        page = client.get_vpc_links(**({"NextToken": token} if token else {}))
+        links.extend(page.get("Items", []))
+        token = page.get("NextToken")
+        if not token:
+            return links
+
+
+def list_routes(client: Any, api_id: str) -> list[dict]:
+    return _list_or_empty(client, "get_routes", api_id)
+
+
+def list_integrations(client: Any, api_id: str) -> list[dict]:
+    return _list_or_empty(client, "get_integrations", api_id)
+
+
+def list_stages(client: Any, api_id: str) -> list[dict]:
+    return _list_or_empty(client, "get_stages", api_id)
+
+
+def _list_or_empty(client: Any, operation: str, api_id: str) -> list[dict]:
+    try:
+        return list(paginate(client, operation, "Items", ApiId=api_id))
+    except ClientError as error:
+        if is_not_found(error):  # the API itself is gone
+            return []
+        raise
+
+
+def find_authorizer(client: Any, api_id: str, authorizer_id: str) -> dict | None:
+    try:
+        found = client.get_authorizer(ApiId=api_id, AuthorizerId=authorizer_id)
+    except ClientError as error:
+        if is_not_found(error):
+            return None
+        raise
+    found.pop("ResponseMetadata", None)
+    return found
+
+
+# --- writes --------------------------------------------------------------------------------
+
+def tag(client: Any, arn: str, tags: dict[str, str]) -> None:
+    if tags:
+        client.tag_resource(ResourceArn=arn, Tags=tags)
+
+
+def untag(client: Any, arn: str, keys: list[str]) -> None:
+    _ignore_not_found(client.untag_resource, ResourceArn=arn, TagKeys=keys)
+
+
+def _ignore_not_found(call: Any, **kwargs: Any) -> None:
+    try:
+        call(**kwargs)
+    except ClientError as error:
+        if not is_not_found(error):
+            raise
+
+
+def delete_api(client: Any, api_id: str) -> None:
+    _ignore_not_found(client.delete_api, ApiId=api_id)
+
+
+def delete_vpc_link(client: Any, vpc_link_id: str) -> None:
+    _ignore_not_found(client.delete_vpc_link, VpcLinkId=vpc_link_id)
+
+
+def delete_integration(client: Any, api_id: str, integration_id: str) -> None:
+    _ignore_not_found(client.delete_integration, ApiId=api_id, IntegrationId=integration_id)
+
+
+def delete_route(client: Any, api_id: str, route_id: str) -> None:
+    _ignore_not_found(client.delete_route, ApiId=api_id, RouteId=route_id)
+
+
+def delete_stage(client: Any, api_id: str, stage: str) -> None:
+    _ignore_not_found(client.delete_stage, ApiId=api_id, StageName=stage)
+
+
+def delete_authorizer(client: Any, api_id: str, authorizer_id: str) -> None:
+    _ignore_not_found(client.delete_authorizer, ApiId=api_id, AuthorizerId=authorizer_id)
+
+
+def detach_authorizer(client: Any, api_id: str, route_id: str) -> None:
+    """Make a route unauthenticated. An empty AuthorizerId clears the reference (as Terraform
+    does); AWS refuses to delete an authorizer that routes still use."""
+    client.update_route(ApiId=api_id, RouteId=route_id, AuthorizationType="NONE", AuthorizerId="")

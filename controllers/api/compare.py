@@ -1,0 +1,126 @@
+"""Pure canonicalisation for the API Gateway v2 kinds (no I/O): AWS spellings and defaults
+turned into the shape `desired` uses, so the left-scoped diff sees only real drift."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from reconciler.ownership import TAG_APP, TAG_ENVIRONMENT, TAG_KIND, TAG_MANAGED_BY, TAG_NAME, MANAGED_BY_VALUE
+from reconciler.resource import UNKNOWN, Key
+
+INTEGRATION_PREFIX = "integrations/"
+# Authorizers cannot be tagged or (on moto) listed: the API remembers its authorizer's id in
+# this tag, so a route deleted or not yet created does not lose it (ownership.py would be the
+# natural home of this key).
+AUTHORIZER_ID_TAG = "reconcile.dev/authorizer-id"
+
+
+def tagged_for(key: Key, tags: Mapping[str, str]) -> bool:
+    """Tags that say "this is exactly the resource with this key" (kind, env, app, name)."""
+    return (
+        tags.get(TAG_MANAGED_BY) == MANAGED_BY_VALUE
+        and tags.get(TAG_KIND) == key.kind
+        and tags.get(TAG_ENVIRONMENT) == key.environment
+        and tags.get(TAG_APP, None) == key.app
+        and tags.get(TAG_NAME, "") == key.name
+    )
+
+
+def pick(key: Key, name: str, items: Iterable[Mapping[str, Any]], name_field: str = "Name") -> Mapping[str, Any] | None:
+    """The item tagged for `key`, else the first one named `name` (a look-alike: the engine
+    refuses it unless the spec adopts it)."""
+    items = list(items)
+    for item in items:
+        if tagged_for(key, item.get("Tags") or {}):
+            return item
+    return next((item for item in items if item.get(name_field) == name), None)
+
+
+def _sorted(values: Iterable[str] | None, case: str = "") -> list[str]:
+    items = [str(v) for v in values or []]
+    if case == "lower":
+        items = [v.lower() for v in items]
+    elif case == "upper":
+        items = [v.upper() for v in items]
+    return sorted(set(items))
+
+
+def canonical_cors(cors: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Origins, methods and headers are sets; header names are case-insensitive; a missing
+    MaxAge means 0 (no caching of the preflight answer by API Gateway's default)."""
+    cors = cors or {}
+    return {
+        "AllowOrigins": _sorted(cors.get("AllowOrigins")),
+        "AllowMethods": _sorted(cors.get("AllowMethods"), "upper"),
+        "AllowHeaders": _sorted(cors.get("AllowHeaders"), "lower"),
+        "MaxAge": int(cors.get("MaxAge") or 0),
+    }
+
+
+def canonical_ids(values: Any) -> Any:
+    """Subnet / security-group id lists are sets (UNKNOWN stays UNKNOWN: known after apply)."""
+    if values is UNKNOWN or not isinstance(values, list):
+        return values
+    if any(v is UNKNOWN for v in values):
+        return UNKNOWN
+    return sorted(values)
+
+
+def integration_id_of(target: str | None) -> str | None:
+    """A route's Target `integrations/<id>` -> `<id>` (None for anything else)."""
+    if target and target.startswith(INTEGRATION_PREFIX):
+        return target[len(INTEGRATION_PREFIX):]
+    return None
+
+
+def route_fields(route: Mapping[str, Any], api_id: str) -> dict[str, Any]:
+    """A route in the shape of desired. AuthorizerId matters only for JWT routes: AWS keeps
+    a stale id on a NONE route (moto echoes the "" we send to clear it)."""
+    authorization = route.get("AuthorizationType") or "NONE"
+    return {
+        "ApiId": api_id,
+        "RouteKey": route.get("RouteKey"),
+        "IntegrationId": integration_id_of(route.get("Target")),
+        "AuthorizationType": authorization,
+        "AuthorizerId": (route.get("AuthorizerId") or None) if authorization == "JWT" else None,
+        "enabled": True,
+    }
+
+
+INTEGRATION_FIELDS = ("IntegrationType", "IntegrationMethod", "ConnectionType", "ConnectionId",
+                      "IntegrationUri", "PayloadFormatVersion")
+
+
+def integration_fields(integration: Mapping[str, Any], api_id: str) -> dict[str, Any]:
+    fields = {name: integration.get(name) for name in INTEGRATION_FIELDS}
+    fields["ApiId"] = api_id
+    return fields
+
+
+AUTHORIZER_FIELDS = ("Name", "AuthorizerType", "IdentitySource", "JwtConfiguration")
+
+
+def authorizer_fields(authorizer: Mapping[str, Any], api_id: str) -> dict[str, Any]:
+    jwt = authorizer.get("JwtConfiguration") or {}
+    return {
+        "ApiId": api_id,
+        "Name": authorizer.get("Name"),
+        "AuthorizerType": authorizer.get("AuthorizerType"),
+        "IdentitySource": list(authorizer.get("IdentitySource") or []),
+        "JwtConfiguration": {"Audience": sorted(jwt.get("Audience") or []), "Issuer": jwt.get("Issuer")},
+        "enabled": True,
+    }
+
+
+def canonical_authorizer(desired: Mapping[str, Any]) -> dict[str, Any]:
+    """The audience is a set."""
+    out = dict(desired)
+    jwt = out.get("JwtConfiguration")
+    if isinstance(jwt, Mapping) and isinstance(jwt.get("Audience"), list) and UNKNOWN not in jwt["Audience"]:
+        out["JwtConfiguration"] = {**jwt, "Audience": sorted(jwt["Audience"])}
+    return out
+
+
+def api_call_fields(desired: Mapping[str, Any]) -> dict[str, Any]:
+    """Desired minus our own bookkeeping keys (`enabled`), ready to send to AWS."""
+    return {k: v for k, v in desired.items() if k != "enabled"}

@@ -1,0 +1,99 @@
+"""api.http_api: one API Gateway HTTP API per API app, with the spec's CORS settings.
+
+Observed with one GetApis per pass (it returns tags). Matched by our tags first, then by name
+(a same-named API without our tags is a look-alike the engine refuses unless adopted). Outputs
+`id` and `endpoint` (ApiEndpoint, which is the invoke URL of the `$default` stage).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from controllers.api import aws, inventory
+from controllers.api.compare import canonical_cors, pick
+from reconciler import naming
+from reconciler.compare import diff_fields
+from reconciler.controller import BaseController, Context
+from reconciler.design import AppDesign, EnvironmentDesign
+from reconciler.ownership import tags_for
+from reconciler.resource import FieldChange, Key, Observation, Resource
+
+KIND = "api.http_api"
+
+
+def cors_configuration(app: AppDesign) -> dict[str, Any]:
+    assert app.api is not None
+    cors = app.api.cors
+    return {
+        "AllowOrigins": list(cors.allow_origins),
+        "AllowMethods": list(cors.allow_methods),
+        "AllowHeaders": list(cors.allow_headers),
+        "MaxAge": cors.max_age,
+    }
+
+
+class HttpApiController(BaseController):
+    kind = KIND
+    scope = "app"
+    immutable = frozenset({"ProtocolType"})
+
+    def desired(self, env: EnvironmentDesign) -> list[Resource]:
+        resources = []
+        for app in env.apps:
+            if app.api is None:
+                continue
+            key = Key(KIND, env.name, app.name)
+            desired = {
+                "Name": naming.api_name(env.name, app.name),
+                "ProtocolType": "HTTP",
+                "CorsConfiguration": cors_configuration(app),
+            }
+            resources.append(Resource(key, desired, tags_for(key, app.labels), app.adopt))
+        return resources
+
+    def observe(self, resources: Sequence[Resource], ctx: Context) -> Mapping[Key, Observation]:
+        apis = list(inventory.apis_by_id(ctx).values())
+        result: dict[Key, Observation] = {}
+        for resource in resources:
+            api = pick(resource.key, resource.desired["Name"], apis)
+            result[resource.key] = Observation.absent() if api is None else _observed(api)
+        return result
+
+    def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
+        desired = {**resource.desired, "tags": resource.tags}
+        desired["CorsConfiguration"] = canonical_cors(desired["CorsConfiguration"])
+        return diff_fields(desired, observation.fields)
+
+    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+        client = inventory.client(ctx)
+        want = resource.desired
+        if not observation.exists:
+            api = client.create_api(Name=want["Name"], ProtocolType=want["ProtocolType"],
+                                    CorsConfiguration=want["CorsConfiguration"], Tags=resource.tags)
+            return {"id": api["ApiId"], "endpoint": api["ApiEndpoint"]}
+        api_id = observation.outputs["id"]
+        have = observation.fields
+        if have.get("Name") != want["Name"] or have.get("CorsConfiguration") != canonical_cors(want["CorsConfiguration"]):
+            client.update_api(ApiId=api_id, Name=want["Name"], CorsConfiguration=want["CorsConfiguration"])
+        stale = {k: v for k, v in resource.tags.items() if observation.tags.get(k) != v}
+        aws.tag(client, aws.api_arn(ctx.region, api_id), stale)
+        return dict(observation.outputs)
+
+    def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
+        aws.delete_api(inventory.client(ctx), observation.outputs["id"])
+
+
+def _observed(api: Mapping[str, Any]) -> Observation:
+    tags = dict(api.get("Tags") or {})
+    return Observation(
+        exists=True,
+        fields={
+            "Name": api.get("Name"),
+            "ProtocolType": api.get("ProtocolType"),
+            "CorsConfiguration": canonical_cors(api.get("CorsConfiguration")),
+            "tags": tags,
+        },
+        outputs={"id": api["ApiId"], "endpoint": api.get("ApiEndpoint")},
+        tags=tags,
+        state=api,
+    )

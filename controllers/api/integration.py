@@ -1,0 +1,91 @@
+"""api.integration: HTTP_PROXY over the environment's VPC link to the app's Cloud Map service.
+
+Integrations have no tags: ours is the one in our API (the API carries the tags). Among several,
+the one whose IntegrationUri is the app's Cloud Map service wins (also after a create
+interrupted before the route pointed at it), then the one the `$default` route targets (ours
+with its Uri changed behind our back), then the first. Changed
+fields are restored with UpdateIntegration; a deleted integration is created again, and the
+routes, which reference its id, follow in the same pass.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from controllers.api import aws, inventory
+from controllers.api.compare import INTEGRATION_FIELDS, integration_fields, integration_id_of
+from reconciler.controller import Context
+from reconciler.design import EnvironmentDesign
+from reconciler.ownership import tags_for
+from reconciler.resource import Key, Observation, Ref, Resource
+
+KIND = "api.integration"
+
+
+class IntegrationController(inventory.ApiChildController):
+    kind = KIND
+    scope = "app"
+    immutable = frozenset({"ApiId"})
+
+    def desired(self, env: EnvironmentDesign) -> list[Resource]:
+        resources = []
+        for app in env.apps:
+            if app.api is None:
+                continue
+            key = Key(KIND, env.name, app.name)
+            desired = {
+                "ApiId": Ref("api.http_api", "id", app=True),
+                "IntegrationType": "HTTP_PROXY",
+                "IntegrationMethod": "ANY",
+                "ConnectionType": "VPC_LINK",
+                "ConnectionId": Ref("api.vpc_link", "id"),
+                "IntegrationUri": Ref("discovery.service", "arn", app=True),
+                "PayloadFormatVersion": "1.0",
+            }
+            resources.append(Resource(key, desired, tags_for(key, app.labels), app.adopt))
+        return resources
+
+    def observe(self, resources: Sequence[Resource], ctx: Context) -> Mapping[Key, Observation]:
+        result: dict[Key, Observation] = {}
+        for resource in resources:
+            api = inventory.api_of(resource, ctx)
+            if api is None:
+                result[resource.key] = Observation.absent()
+                continue
+            found = _ours(resource, ctx, api["ApiId"])
+            result[resource.key] = Observation.absent() if found is None else Observation(
+                exists=True,
+                fields=integration_fields(found, api["ApiId"]),
+                outputs={"id": found["IntegrationId"]},
+                tags=dict(api.get("Tags") or {}),
+                state=found,
+            )
+        return result
+
+    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+        client = inventory.client(ctx)
+        want = resource.desired
+        request = {name: want[name] for name in INTEGRATION_FIELDS}
+        if not observation.exists:
+            created = client.create_integration(ApiId=want["ApiId"], **request)
+            return {"id": created["IntegrationId"]}
+        integration_id = observation.outputs["id"]
+        client.update_integration(ApiId=want["ApiId"], IntegrationId=integration_id, **request)
+        return {"id": integration_id}
+
+    def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
+        aws.delete_integration(inventory.client(ctx), observation.fields["ApiId"], observation.outputs["id"])
+
+
+def _ours(resource: Resource, ctx: Context, api_id: str) -> dict | None:
+    candidates = inventory.integrations(ctx, api_id)
+    if not candidates:
+        return None
+    default_route = inventory.route_by_key(ctx, api_id, "$default") or {}
+    targeted = integration_id_of(default_route.get("Target"))
+    uri = resource.desired.get("IntegrationUri")
+    return (
+        next((i for i in candidates if i.get("IntegrationUri") == uri), None)
+        or next((i for i in candidates if i["IntegrationId"] == targeted), None)
+        or candidates[0]
+    )

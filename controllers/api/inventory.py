@@ -1,0 +1,89 @@
+"""Per-pass shared reads of API Gateway v2 (through `ctx.cache`), so the six API kinds together
+make one GetApis, one GetVpcLinks, and one GetRoutes / GetIntegrations / GetStages per API in a
+planning pass, however many resources ask.
+
+Integrations, routes and authorizers cannot be tagged: they belong to their API, and the API
+carries the ownership tags. `ApiChildController` gives such kinds the API's tags as their
+observed ownership and leaves tags out of their diff.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from controllers.api import aws
+from reconciler.compare import diff_fields
+from reconciler.controller import BaseController, Context
+from reconciler.resource import UNKNOWN, FieldChange, Observation, Resource
+
+SERVICE = "apigatewayv2"
+
+
+def client(ctx: Context) -> Any:
+    return ctx.client(SERVICE)
+
+
+def apis_by_id(ctx: Context) -> dict[str, dict]:
+    return ctx.cache.get((SERVICE, "apis"), lambda: {a["ApiId"]: a for a in aws.list_apis(client(ctx))})
+
+
+def vpc_links(ctx: Context) -> list[dict]:
+    return ctx.cache.get((SERVICE, "vpc_links"), lambda: aws.list_vpc_links(client(ctx)))
+
+
+def routes(ctx: Context, api_id: str) -> list[dict]:
+    return ctx.cache.get((SERVICE, "routes", api_id), lambda: aws.list_routes(client(ctx), api_id))
+
+
+def integrations(ctx: Context, api_id: str) -> list[dict]:
+    return ctx.cache.get((SERVICE, "integrations", api_id), lambda: aws.list_integrations(client(ctx), api_id))
+
+
+def stages(ctx: Context, api_id: str) -> list[dict]:
+    return ctx.cache.get((SERVICE, "stages", api_id), lambda: aws.list_stages(client(ctx), api_id))
+
+
+def api_of(resource: Resource, ctx: Context) -> dict | None:
+    """The API a child resource lives in, or None while it does not exist (ApiId UNKNOWN)."""
+    api_id = resource.desired.get("ApiId")
+    if api_id is None or api_id is UNKNOWN:
+        return None
+    return apis_by_id(ctx).get(api_id)
+
+
+def route_by_key(ctx: Context, api_id: str, route_key: str) -> dict | None:
+    return next((r for r in routes(ctx, api_id) if r.get("RouteKey") == route_key), None)
+
+
+class ApiChildController(BaseController):
+    """Kinds living inside an API and untaggable: ownership comes from the API's tags, and
+    `enabled: False` in desired means "must not exist" (removed by apply, see route/authorizer)."""
+
+    def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
+        desired = dict(resource.desired)
+        if desired.get("enabled") is False:
+            desired = {"enabled": False}
+        return diff_fields(self.canonical(desired), observation.fields, ignore=self.unobservable)
+
+    def canonical(self, desired: Mapping[str, Any]) -> dict[str, Any]:
+        return dict(desired)
+
+    @staticmethod
+    def not_wanted(resource: Resource) -> Observation:
+        """A disabled resource that does not exist: in sync (noop), not "to be created".
+
+        The engine has no "desired absent" yet, so this is an existing-looking observation
+        that carries no tags. Disabled resources are built with `adopt=True` (there is nothing
+        to adopt: the spec wants nothing there), so planning takes the empty diff as a noop
+        instead of refusing a tagless resource, while teardown, which deletes only what carries
+        our tags, skips it instead of "deleting" it on every pass. An authorizer or route that
+        does exist is observed with its API's tags, so a foreign API's stay refused.
+        """
+        assert resource.adopt, "disabled resources are built with adopt=True"
+        return Observation(exists=True, fields={"enabled": False}, tags={}, message="not wanted by the spec")
+
+
+def absent_unless(wanted: bool, app_adopt: bool) -> bool:
+    """`adopt` for an optional child: the app's choice while wanted, True while not (see
+    `ApiChildController.not_wanted`)."""
+    return app_adopt if wanted else True

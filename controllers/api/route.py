@@ -1,0 +1,104 @@
+"""api.route: one resource per route, named by purpose.
+
+- "default": `$default` -> the integration; JWT with the app's authorizer when
+  `api.restrictAccess`, else NONE.
+- "options": `OPTIONS /{proxy+}` -> the integration, unauthenticated, so CORS preflight requests
+  (which carry no token) get through a restricted API. Wanted only when access is restricted:
+  otherwise its desired state is `enabled: False` and apply deletes it, so turning restriction
+  off converges without pruning.
+
+Routes have no tags: they belong to their API (which carries ours). Found by RouteKey in one
+GetRoutes per API per pass. A deleted route is created again; a changed target or authorization
+is restored with UpdateRoute.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import structlog
+
+from controllers.api import aws, inventory
+from controllers.api.compare import INTEGRATION_PREFIX, route_fields
+from reconciler.controller import Context
+from reconciler.design import EnvironmentDesign
+from reconciler.ownership import tags_for
+from reconciler.resource import Key, Observation, Ref, Resource
+
+KIND = "api.route"
+ROUTES = {"default": "$default", "options": "OPTIONS /{proxy+}"}
+
+log = structlog.get_logger(__name__)
+
+
+class RouteController(inventory.ApiChildController):
+    kind = KIND
+    scope = "app"
+    immutable = frozenset({"ApiId", "RouteKey"})
+
+    def desired(self, env: EnvironmentDesign) -> list[Resource]:
+        resources = []
+        for app in env.apps:
+            if app.api is None:
+                continue
+            restricted = app.api.restrict_access
+            for name, route_key in ROUTES.items():
+                key = Key(KIND, env.name, app.name, name)
+                jwt = restricted and name == "default"
+                wanted = restricted or name == "default"
+                desired = {
+                    "ApiId": Ref("api.http_api", "id", app=True),
+                    "RouteKey": route_key,
+                    "IntegrationId": Ref("api.integration", "id", app=True),
+                    "AuthorizationType": "JWT" if jwt else "NONE",
+                    "AuthorizerId": Ref("api.authorizer", "id", app=True) if jwt else None,
+                    "enabled": wanted,
+                }
+                adopt = inventory.absent_unless(wanted, app.adopt)
+                resources.append(Resource(key, desired, tags_for(key, app.labels), adopt))
+        return resources
+
+    def observe(self, resources: Sequence[Resource], ctx: Context) -> Mapping[Key, Observation]:
+        result: dict[Key, Observation] = {}
+        for resource in resources:
+            api = inventory.api_of(resource, ctx)
+            route = None if api is None else inventory.route_by_key(ctx, api["ApiId"], resource.desired["RouteKey"])
+            if route is None:
+                wanted = resource.desired["enabled"]
+                result[resource.key] = Observation.absent() if wanted else self.not_wanted(resource)
+                continue
+            result[resource.key] = Observation(
+                exists=True,
+                fields=route_fields(route, api["ApiId"]),
+                outputs={"id": route["RouteId"]},
+                tags=dict(api.get("Tags") or {}),
+                state=route,
+            )
+        return result
+
+    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+        client = inventory.client(ctx)
+        want = resource.desired
+        route_id = observation.outputs.get("id")
+        if not want["enabled"]:
+            if route_id:
+                aws.delete_route(client, want["ApiId"], route_id)
+                log.info("route_deleted", route=want["RouteKey"], reason="not wanted by the spec")
+            return {}
+        request: dict[str, Any] = {
+            "Target": INTEGRATION_PREFIX + want["IntegrationId"],
+            "AuthorizationType": want["AuthorizationType"],
+        }
+        if want["AuthorizerId"]:
+            request["AuthorizerId"] = want["AuthorizerId"]
+        if not observation.exists:
+            created = client.create_route(ApiId=want["ApiId"], RouteKey=want["RouteKey"], **request)
+            return {"id": created["RouteId"]}
+        if not want["AuthorizerId"] and observation.fields.get("AuthorizerId"):
+            request["AuthorizerId"] = ""  # clears the reference to the authorizer
+        client.update_route(ApiId=want["ApiId"], RouteId=route_id, **request)
+        return {"id": route_id}
+
+    def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
+        if observation.outputs.get("id"):
+            aws.delete_route(inventory.client(ctx), observation.fields["ApiId"], observation.outputs["id"])

@@ -1,0 +1,81 @@
+"""api.stage: the `$default` stage with AutoDeploy, so every route or integration change is live
+without an explicit deployment (moto 5.2.5 has no CreateDeployment either).
+
+AutoDeploy is an immutable field here: a stage whose AutoDeploy drifted is deleted and created
+again. On AWS UpdateStage could flip it in place, but moto 5.2.5 does not implement UpdateStage,
+and deleting and re-creating an auto-deploy `$default` stage loses nothing (no deployment
+history of ours, no stage variables). Stages carry tags (CreateStage Tags); ownership follows
+the API, like the other kinds inside it. Tag drift is healed with TagResource on the stage ARN,
+which moto 5.2.5 does not route (HTTP 404), so only the create-time tags are covered by tests.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from controllers.api import aws, inventory
+from reconciler.compare import diff_fields
+from reconciler.controller import BaseController, Context
+from reconciler.design import EnvironmentDesign
+from reconciler.ownership import tags_for
+from reconciler.resource import FieldChange, Key, Observation, Ref, Resource
+
+KIND = "api.stage"
+STAGE = "$default"
+
+
+class StageController(BaseController):
+    kind = KIND
+    scope = "app"
+    immutable = frozenset({"ApiId", "StageName", "AutoDeploy"})
+
+    def desired(self, env: EnvironmentDesign) -> list[Resource]:
+        resources = []
+        for app in env.apps:
+            if app.api is None:
+                continue
+            key = Key(KIND, env.name, app.name)
+            desired = {"ApiId": Ref("api.http_api", "id", app=True), "StageName": STAGE, "AutoDeploy": True}
+            resources.append(Resource(key, desired, tags_for(key, app.labels), app.adopt))
+        return resources
+
+    def observe(self, resources: Sequence[Resource], ctx: Context) -> Mapping[Key, Observation]:
+        result: dict[Key, Observation] = {}
+        for resource in resources:
+            api = inventory.api_of(resource, ctx)
+            stages = [] if api is None else inventory.stages(ctx, api["ApiId"])
+            stage = next((s for s in stages if s.get("StageName") == resource.desired["StageName"]), None)
+            if api is None or stage is None:
+                result[resource.key] = Observation.absent()
+                continue
+            result[resource.key] = Observation(
+                exists=True,
+                fields={
+                    "ApiId": api["ApiId"],
+                    "StageName": stage["StageName"],
+                    "AutoDeploy": bool(stage.get("AutoDeploy")),
+                    "tags": dict(stage.get("Tags") or {}),
+                },
+                outputs={"id": stage["StageName"], "name": stage["StageName"]},
+                tags=dict(api.get("Tags") or {}),
+                state=stage,
+            )
+        return result
+
+    def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
+        return diff_fields({**resource.desired, "tags": resource.tags}, observation.fields)
+
+    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+        client = inventory.client(ctx)
+        want = resource.desired
+        if not observation.exists:
+            client.create_stage(ApiId=want["ApiId"], StageName=want["StageName"], AutoDeploy=want["AutoDeploy"],
+                                Tags=resource.tags)
+        else:
+            have = observation.fields.get("tags") or {}
+            stale = {k: v for k, v in resource.tags.items() if have.get(k) != v}
+            aws.tag(client, aws.stage_arn(ctx.region, want["ApiId"], want["StageName"]), stale)
+        return {"id": want["StageName"], "name": want["StageName"]}
+
+    def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
+        aws.delete_stage(inventory.client(ctx), observation.fields["ApiId"], observation.fields["StageName"])

@@ -1,0 +1,95 @@
+"""api.vpc_link: the environment's HTTP API VPC link into the public subnets, with the
+"vpclink" security group (the tasks' group admits the entrypoint port only from it).
+
+Observed with one GetVpcLinks per pass (it returns tags). On AWS a new link is PENDING for a few
+minutes (moto says AVAILABLE at once): `ready` follows VpcLinkStatus and `ready_after_apply` is
+False, so integrations wait for AVAILABLE. Subnets and security groups cannot be changed on a
+VPC link (UpdateVpcLink takes only Name): changing them is a replace.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from controllers.api import aws, inventory
+from controllers.api.compare import canonical_ids, pick
+from reconciler import naming
+from reconciler.compare import diff_fields
+from reconciler.controller import BaseController, Context
+from reconciler.design import EnvironmentDesign
+from reconciler.ownership import tags_for
+from reconciler.resource import FieldChange, Key, Observation, Ref, Resource
+
+KIND = "api.vpc_link"
+
+
+class VpcLinkController(BaseController):
+    kind = KIND
+    scope = "environment"
+    immutable = frozenset({"SubnetIds", "SecurityGroupIds"})
+    ready_after_apply = False
+
+    def desired(self, env: EnvironmentDesign) -> list[Resource]:
+        if not env.has_api:
+            return []
+        key = Key(KIND, env.name)
+        desired = {
+            "Name": naming.vpc_link_name(env.name),
+            "SubnetIds": Ref("network.subnets", "ids"),
+            "SecurityGroupIds": [Ref("network.security_group", "id", name="vpclink")],
+        }
+        return [Resource(key, desired, tags_for(key), env.adopt)]
+
+    def observe(self, resources: Sequence[Resource], ctx: Context) -> Mapping[Key, Observation]:
+        links = inventory.vpc_links(ctx)
+        result: dict[Key, Observation] = {}
+        for resource in resources:
+            link = pick(resource.key, resource.desired["Name"], links)
+            result[resource.key] = Observation.absent() if link is None else _observed(link)
+        return result
+
+    def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
+        desired = {
+            "Name": resource.desired["Name"],
+            "SubnetIds": canonical_ids(resource.desired["SubnetIds"]),
+            "SecurityGroupIds": canonical_ids(resource.desired["SecurityGroupIds"]),
+            "tags": resource.tags,
+        }
+        return diff_fields(desired, observation.fields)
+
+    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+        client = inventory.client(ctx)
+        want = resource.desired
+        if not observation.exists:
+            link = client.create_vpc_link(Name=want["Name"], SubnetIds=list(want["SubnetIds"]),
+                                          SecurityGroupIds=list(want["SecurityGroupIds"]), Tags=resource.tags)
+            return {"id": link["VpcLinkId"]}
+        link_id = observation.outputs["id"]
+        if observation.fields.get("Name") != want["Name"]:
+            client.update_vpc_link(VpcLinkId=link_id, Name=want["Name"])
+        stale = {k: v for k, v in resource.tags.items() if observation.tags.get(k) != v}
+        aws.tag(client, aws.vpc_link_arn(ctx.region, link_id), stale)
+        return {"id": link_id}
+
+    def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
+        # AWS refuses while integrations still use the link; the engine retries with backoff.
+        aws.delete_vpc_link(inventory.client(ctx), observation.outputs["id"])
+
+
+def _observed(link: Mapping[str, Any]) -> Observation:
+    tags = dict(link.get("Tags") or {})
+    status = link.get("VpcLinkStatus", "")
+    return Observation(
+        exists=True,
+        fields={
+            "Name": link.get("Name"),
+            "SubnetIds": sorted(link.get("SubnetIds") or []),
+            "SecurityGroupIds": sorted(link.get("SecurityGroupIds") or []),
+            "tags": tags,
+        },
+        outputs={"id": link["VpcLinkId"]},
+        tags=tags,
+        ready=status == "AVAILABLE",
+        message="" if status == "AVAILABLE" else f"VPC link is {status}: {link.get('VpcLinkStatusMessage', '')}".rstrip(": "),
+        state=link,
+    )

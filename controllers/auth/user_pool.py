@@ -1,0 +1,116 @@
+"""auth.user_pool: the Cognito user pool behind a restricted API (`api.restrictAccess: true`).
+
+Scope: one pool PER APP, named like the app's other resources (`sc-<env>-<app>`). An
+environment-wide pool would let one sign-in serve several APIs, but it would outlive any one
+app, need reference counting to delete, and tie apps' user bases together; a per-app pool is
+deleted with its app and matches the original (one auth resource per restricted API).
+Users sign in with their email (UsernameAttributes, set at creation only: AWS cannot change it
+later, and replacing a pool would delete its users, so it is not compared), and emails are
+verified (AutoVerifiedAttributes, updated in place).
+
+Created only while access is restricted. Turning restriction off keeps the pool (and its app
+client) as they are, so users and the client id survive a toggle; the authorizer that used them
+is removed by api.authorizer. The pool goes when the app is deleted: every API app has this
+resource, with `enabled: False` while access is open; an existing pool is then left alone (noop)
+and an absent one is not created (see inventory.not_wanted).
+
+Found with one ListUserPools per pass (pool names are not unique in Cognito), then
+DescribeUserPool of the same-named pools for their `UserPoolTags` (moto 5.2.5 has no
+ListTagsForResource for Cognito; see aws.py). Outputs `id`, `arn`, `name` and `issuer`, the
+JWT issuer URL the API's authorizer checks (`https://cognito-idp.<region>.amazonaws.com/<id>`).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from controllers.auth import aws, inventory
+from reconciler import naming
+from reconciler.compare import diff_fields
+from reconciler.controller import BaseController, Context
+from reconciler.design import EnvironmentDesign
+from reconciler.ownership import tags_for
+from reconciler.resource import FieldChange, Key, Observation, Resource
+
+KIND = "auth.user_pool"
+CREATE_ONLY = frozenset({"UsernameAttributes"})
+
+
+def issuer(region: str, pool_id: str) -> str:
+    return f"https://cognito-idp.{region}.amazonaws.com/{pool_id}"
+
+
+class UserPoolController(BaseController):
+    kind = KIND
+    scope = "app"
+    unobservable = CREATE_ONLY
+
+    def desired(self, env: EnvironmentDesign) -> list[Resource]:
+        resources = []
+        for app in env.apps:
+            if app.api is None:
+                continue
+            key = Key(KIND, env.name, app.name)
+            wanted = app.api.restrict_access
+            desired: dict[str, Any] = {"PoolName": naming.app_prefix(env.name, app.name), "enabled": wanted}
+            if wanted:
+                desired.update({"UsernameAttributes": ["email"], "AutoVerifiedAttributes": ["email"]})
+            resources.append(Resource(key, desired, tags_for(key, app.labels), app.adopt if wanted else True))
+        return resources
+
+    def observe(self, resources: Sequence[Resource], ctx: Context) -> Mapping[Key, Observation]:
+        result: dict[Key, Observation] = {}
+        for resource in resources:
+            pools = inventory.pools_named(ctx, resource.desired["PoolName"])
+            pool = next((p for p in pools if inventory.tagged_for(resource.key, p.get("UserPoolTags") or {})), None)
+            pool = pool or (pools[0] if pools else None)
+            if pool is None:
+                wanted = resource.desired["enabled"]
+                result[resource.key] = Observation.absent() if wanted else inventory.not_wanted(resource)
+                continue
+            result[resource.key] = _observed(pool, ctx.region)
+        return result
+
+    def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
+        if not resource.desired["enabled"]:
+            return []  # kept as it is while access is open
+        desired = {**inventory.without_bookkeeping(resource.desired), "tags": resource.tags}
+        desired["AutoVerifiedAttributes"] = sorted(desired["AutoVerifiedAttributes"])
+        return diff_fields(desired, observation.fields, ignore=self.unobservable)
+
+    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+        client = inventory.client(ctx)
+        want = resource.desired
+        if not observation.exists:
+            pool = client.create_user_pool(PoolName=want["PoolName"], UsernameAttributes=want["UsernameAttributes"],
+                                           AutoVerifiedAttributes=want["AutoVerifiedAttributes"],
+                                           UserPoolTags=resource.tags)["UserPool"]
+            return _outputs(pool, ctx.region)
+        changes = {
+            "AutoVerifiedAttributes": want["AutoVerifiedAttributes"],
+            "UserPoolTags": {**observation.tags, **resource.tags},  # keeps tags that are not ours
+        }
+        client.update_user_pool(**aws.merged_pool_update(client, observation.state, changes))
+        return dict(observation.outputs)
+
+    def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
+        aws.delete_user_pool(inventory.client(ctx), observation.outputs["id"])
+
+
+def _outputs(pool: Mapping[str, Any], region: str) -> dict[str, str]:
+    return {"id": pool["Id"], "arn": pool["Arn"], "name": pool.get("Name", ""), "issuer": issuer(region, pool["Id"])}
+
+
+def _observed(pool: Mapping[str, Any], region: str) -> Observation:
+    tags = dict(pool.get("UserPoolTags") or {})
+    return Observation(
+        exists=True,
+        fields={
+            "PoolName": pool.get("Name"),
+            "AutoVerifiedAttributes": sorted(pool.get("AutoVerifiedAttributes") or []),
+            "tags": tags,
+        },
+        outputs=_outputs(pool, region),
+        tags=tags,
+        state=pool,
+    )

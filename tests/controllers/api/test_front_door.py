@@ -1,0 +1,173 @@
+"""A whole API app through the engine: network + discovery + the API kinds (+ Cognito when
+restricted) converge from empty, the endpoint is an output, restriction toggles on and off in
+one converge each, and routes and integrations changed behind our back are restored."""
+from __future__ import annotations
+
+from controllers.api.compare import AUTHORIZER_ID_TAG
+from tests.controllers.api.stack import (
+    api_spec,
+    assert_in_sync,
+    integrations,
+    only_api,
+    outputs,
+    routes_by_key,
+    run,
+)
+
+POOL_ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/"
+
+
+def test_api_app_converges_from_empty_and_second_plan_is_empty(ctx, tmp_path):
+    spec = api_spec(tmp_path)
+    report = run(ctx, spec)
+    assert_in_sync(ctx, spec)
+    api = only_api(ctx)
+    assert api["Name"] == "sc-dev-posts-api" and api["ProtocolType"] == "HTTP"
+    assert api["CorsConfiguration"]["AllowOrigins"] == ["https://app.example"]
+    assert api["CorsConfiguration"]["MaxAge"] == 300
+    service_arn = outputs(report, "discovery.service")["arn"]
+    link_id = outputs(report, "api.vpc_link", app=None)["id"]
+    [integration] = integrations(ctx, api["ApiId"])
+    assert integration["IntegrationType"] == "HTTP_PROXY" and integration["IntegrationMethod"] == "ANY"
+    assert integration["ConnectionType"] == "VPC_LINK" and integration["ConnectionId"] == link_id
+    assert integration["IntegrationUri"] == service_arn and integration["PayloadFormatVersion"] == "1.0"
+    routes = routes_by_key(ctx, api["ApiId"])
+    assert set(routes) == {"$default"}
+    assert routes["$default"]["Target"] == f"integrations/{integration['IntegrationId']}"
+    assert routes["$default"]["AuthorizationType"] == "NONE"
+    [stage] = ctx.client("apigatewayv2").get_stages(ApiId=api["ApiId"])["Items"]
+    assert stage["StageName"] == "$default" and stage["AutoDeploy"] is True
+    assert ctx.client("cognito-idp").list_user_pools(MaxResults=60)["UserPools"] == []
+
+
+def test_endpoint_is_an_output_of_the_http_api(ctx, tmp_path):
+    report = run(ctx, api_spec(tmp_path))
+    api = only_api(ctx)
+    out = outputs(report, "api.http_api")
+    assert out == {"id": api["ApiId"], "endpoint": api["ApiEndpoint"]}
+    assert out["endpoint"].startswith("https://") and api["ApiId"] in out["endpoint"]
+
+
+def test_restrict_access_toggled_on_then_off(ctx, tmp_path):
+    run(ctx, api_spec(tmp_path))
+    apigw = ctx.client("apigatewayv2")
+
+    spec = api_spec(tmp_path, restrict=True)
+    report = run(ctx, spec)
+    assert_in_sync(ctx, spec)
+    api = only_api(ctx)
+    routes = routes_by_key(ctx, api["ApiId"])
+    assert set(routes) == {"$default", "OPTIONS /{proxy+}"}
+    default, options = routes["$default"], routes["OPTIONS /{proxy+}"]
+    assert default["AuthorizationType"] == "JWT" and options["AuthorizationType"] == "NONE"
+    assert options["Target"] == default["Target"]
+    authorizer = apigw.get_authorizer(ApiId=api["ApiId"], AuthorizerId=default["AuthorizerId"])
+    assert only_api(ctx)["Tags"][AUTHORIZER_ID_TAG] == default["AuthorizerId"]
+    pool = outputs(report, "auth.user_pool")
+    client_id = outputs(report, "auth.user_pool_client")["client_id"]
+    assert authorizer["AuthorizerType"] == "JWT"
+    assert authorizer["IdentitySource"] == ["$request.header.Authorization"]
+    assert authorizer["JwtConfiguration"] == {"Audience": [client_id], "Issuer": POOL_ISSUER + pool["id"]}
+    described = ctx.client("cognito-idp").describe_user_pool_client(UserPoolId=pool["id"], ClientId=client_id)
+    assert "ClientSecret" not in described["UserPoolClient"]
+
+    spec = api_spec(tmp_path, restrict=False)
+    report = run(ctx, spec)
+    assert_in_sync(ctx, spec)
+    routes = routes_by_key(ctx, api["ApiId"])
+    assert set(routes) == {"$default"}
+    assert routes["$default"]["AuthorizationType"] == "NONE"
+    assert not routes["$default"].get("AuthorizerId")
+    assert AUTHORIZER_ID_TAG not in only_api(ctx)["Tags"]
+    # The authorizer is gone (moto cannot list authorizers: read the old id directly).
+    try:
+        apigw.get_authorizer(ApiId=api["ApiId"], AuthorizerId=default["AuthorizerId"])
+        raise AssertionError("authorizer still exists")
+    except apigw.exceptions.NotFoundException:
+        pass
+    assert outputs(report, "api.http_api")["id"] == api["ApiId"]  # same API throughout
+
+
+def test_restricted_app_converges_from_empty(ctx, tmp_path):
+    spec = api_spec(tmp_path, restrict=True)
+    run(ctx, spec)
+    assert_in_sync(ctx, spec)
+    api = only_api(ctx)
+    assert routes_by_key(ctx, api["ApiId"])["$default"]["AuthorizationType"] == "JWT"
+
+
+def test_deleted_route_is_restored(ctx, tmp_path):
+    spec = api_spec(tmp_path, restrict=True)
+    run(ctx, spec)
+    api = only_api(ctx)
+    apigw = ctx.client("apigatewayv2")
+    before = routes_by_key(ctx, api["ApiId"])
+    apigw.delete_route(ApiId=api["ApiId"], RouteId=before["$default"]["RouteId"])
+
+    run(ctx, spec)
+    assert_in_sync(ctx, spec)
+    after = routes_by_key(ctx, api["ApiId"])
+    assert set(after) == {"$default", "OPTIONS /{proxy+}"}
+    assert after["$default"]["Target"] == before["$default"]["Target"]
+    assert after["$default"]["AuthorizationType"] == "JWT"
+    assert after["$default"]["AuthorizerId"] == before["$default"]["AuthorizerId"]
+
+
+def test_integration_uri_changed_out_of_band_is_restored(ctx, tmp_path):
+    spec = api_spec(tmp_path)
+    report = run(ctx, spec)
+    api = only_api(ctx)
+    [integration] = integrations(ctx, api["ApiId"])
+    ctx.client("apigatewayv2").update_integration(
+        ApiId=api["ApiId"], IntegrationId=integration["IntegrationId"],
+        IntegrationUri="arn:aws:servicediscovery:us-east-1:123456789012:service/srv-elsewhere")
+
+    run(ctx, spec)
+    assert_in_sync(ctx, spec)
+    [restored] = integrations(ctx, api["ApiId"])
+    assert restored["IntegrationId"] == integration["IntegrationId"]  # updated in place
+    assert restored["IntegrationUri"] == outputs(report, "discovery.service")["arn"]
+
+
+def test_delete_removes_the_whole_front_door_and_finishes(ctx, tmp_path):
+    # Not-wanted children (no authorizer, no preflight route while open) must not keep
+    # `reconcile delete` busy: they carry no tags, so teardown leaves them alone.
+    from reconciler.teardown import delete
+    from tests.controllers.api.stack import front_door
+    from tests.support import design
+
+    spec = api_spec(tmp_path, restrict=True)
+    run(ctx, spec)
+    spec = api_spec(tmp_path, restrict=False)
+    run(ctx, spec)
+    report = delete(front_door(), design(spec), ctx, timeout=30, sleep=lambda s: None)
+    assert report.done, report.failures
+    apigw = ctx.client("apigatewayv2")
+    assert apigw.get_apis()["Items"] == [] and apigw.get_vpc_links()["Items"] == []
+    # The user pool, kept while access was open, goes with the app.
+    assert ctx.client("cognito-idp").list_user_pools(MaxResults=60)["UserPools"] == []
+
+
+def test_interrupted_converges_leave_exactly_one_of_everything(ctx, aws, tmp_path, upstream):
+    import dataclasses
+
+    from reconciler.engine import apply_plan
+    from tests.controllers.api.stack import plan
+
+    spec = api_spec(tmp_path, restrict=True)
+    for _ in range(3):  # three runs, each "crashing" halfway through its plan
+        current = plan(ctx, spec, upstream.controllers())
+        pending = current.pending
+        apply_plan(dataclasses.replace(current, changes=pending[: max(1, len(pending) // 2)]), upstream.controllers(), ctx)
+    run(ctx, spec, upstream.controllers())
+    assert_in_sync(ctx, spec, upstream.controllers())
+
+    apigw, cognito = ctx.client("apigatewayv2"), ctx.client("cognito-idp")
+    api = only_api(ctx)
+    assert len(apigw.get_vpc_links()["Items"]) == 1
+    assert len(integrations(ctx, api["ApiId"])) == 1
+    assert sorted(routes_by_key(ctx, api["ApiId"])) == ["$default", "OPTIONS /{proxy+}"]
+    assert len(apigw.get_stages(ApiId=api["ApiId"])["Items"]) == 1
+    assert aws.requests.count("apigatewayv2.CreateAuthorizer") == 1
+    [pool] = cognito.list_user_pools(MaxResults=60)["UserPools"]
+    assert len(cognito.list_user_pool_clients(UserPoolId=pool["Id"], MaxResults=60)["UserPoolClients"]) == 1
