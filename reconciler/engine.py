@@ -71,6 +71,12 @@ def apply_plan(plan: Plan, controllers: Sequence[Controller], ctx: Context,
         bound = log.bind(kind=key.kind, app=key.app, resource=str(key), action=change.action)
         try:
             observation = plan.observations[key]
+            if change.action == "delete":
+                controller.delete(key, observation, ctx)
+                outputs.pop(key, None)
+                result.outcomes[key] = Outcome(key, "applied")
+                bound.info("resource_deleted", reason=change.reason)
+                continue
             if change.action == "replace":
                 # Delete now, create once observe shows it gone: many deletes are asynchronous
                 # (Cloud Map namespaces, ECS services draining), and a create too soon conflicts.
@@ -142,7 +148,8 @@ def derive_status(plan: Plan, result: ApplyResult | None, store: ConditionStore)
         observation = plan.observations[key]
         outcome = result.outcomes.get(key) if result else None
         synced, synced_reason, synced_msg = _synced(change, outcome, problems.get(key), applied=result is not None)
-        is_ready = observation.exists and observation.ready and synced
+        wanted = plan.resources[key].ensure == "present"
+        is_ready = synced and (not wanted or (observation.exists and observation.ready))
         ready_reason = "Available" if is_ready else ("Creating" if not observation.exists else "NotReady")
         ready_msg = observation.message if not is_ready else ""
         subject = str(key)

@@ -47,7 +47,8 @@ class Plan:
 
     @property
     def not_ready(self) -> list[Key]:
-        return [k for k, o in self.observations.items() if o.exists and not o.ready]
+        return [k for k, o in self.observations.items()
+                if o.exists and not o.ready and self.resources[k].ensure == "present"]
 
     @property
     def empty(self) -> bool:
@@ -110,6 +111,8 @@ def make_plan(
 
 def _decide(controller: Controller, resource: Resource, observation: Observation, plan: Plan) -> Change:
     key = resource.key
+    if resource.ensure != "present":
+        return _decide_unwanted(resource, observation)
     if not observation.exists:
         fields = dict(resource.desired)
         created = tuple(FieldChange(k, None, v, k in getattr(controller, "sensitive", ())) for k, v in fields.items())
@@ -126,3 +129,13 @@ def _decide(controller: Controller, resource: Resource, observation: Observation
         return Change("replace", key.kind, str(key), changes, f"immutable field changed: {', '.join(sorted(immutable))}", key)
     reason = "adopting" if problem else "drifted from the spec"
     return Change("update", key.kind, str(key), changes, reason, key)
+
+
+def _decide_unwanted(resource: Resource, observation: Observation) -> Change:
+    key = resource.key
+    if resource.ensure == "retain" or not observation.exists:
+        reason = "kept; deleted only with its app" if observation.exists else "absent, as desired"
+        return Change("noop", key.kind, str(key), (), reason, key)
+    if owner_problem(key, observation.tags):
+        return Change("noop", key.kind, str(key), (), "not wanted, and not ours to delete", key)
+    return Change("delete", key.kind, str(key), (), "no longer wanted by the spec", key)

@@ -73,6 +73,9 @@ class _Unknown:
 UNKNOWN = _Unknown()
 
 
+Ensure = Literal["present", "absent", "retain"]
+
+
 @dataclass(frozen=True)
 class Resource:
     """Desired state of one resource. `desired` is in the AWS API's shape and may hold `Ref`s
@@ -82,6 +85,10 @@ class Resource:
     desired: dict[str, Any]
     tags: dict[str, str] = field(default_factory=dict)
     adopt: bool = False
+    # "present": make it exist as desired. "absent": the spec wants none; delete it if it is ours
+    # (an authorizer after restrictAccess is turned off). "retain": neither created nor changed,
+    # deleted only with its app (a user pool holding users while access is open).
+    ensure: Ensure = "present"
 
     def with_desired(self, desired: dict[str, Any]) -> "Resource":
         return replace(self, desired=desired)

@@ -162,3 +162,43 @@ def test_reference_within_one_kind_is_resolved_before_diff():
     converge([groups], ENV, NoAws(), timeout=5, sleep=lambda s: None)
     assert cloud.items[Key("t.sg", "dev", None, "b")]["fields"]["source"] == "id-a"
     assert make_plan([groups], ENV, NoAws()).empty
+
+
+def _with_ensure(controller, ensure):
+    original = controller.desired
+
+    def desired(env):
+        from dataclasses import replace
+        return [replace(r, ensure=ensure) for r in original(env)]
+
+    controller.desired = desired
+    return controller
+
+
+def test_absent_resource_that_exists_is_deleted_and_then_in_sync():
+    cloud = FakeCloud()
+    converge(stack(cloud), ENV, NoAws(), timeout=5, sleep=lambda s: None)
+    unwanted = _with_ensure(FakeController("t.service", cloud, {"": {"count": 2}}), "absent")
+    vpc, subnet = stack(cloud)[2], stack(cloud)[1]
+    plan = make_plan([vpc, subnet, unwanted], ENV, NoAws())
+    assert [(c.kind, c.action) for c in plan.pending] == [("t.service", "delete")]
+    report = converge([vpc, subnet, unwanted], ENV, NoAws(), timeout=5, sleep=lambda s: None)
+    assert report.converged and Key("t.service", "dev") not in cloud.items
+    assert make_plan([vpc, subnet, unwanted], ENV, NoAws()).empty
+
+
+def test_absent_foreign_resource_is_left_alone():
+    cloud = FakeCloud()
+    cloud.items[Key("t.vpc", "dev")] = {"fields": {"cidr": "192.168.0.0/16"}, "tags": {}}
+    unwanted = _with_ensure(FakeController("t.vpc", cloud, {"": {"cidr": "10.0.0.0/16"}}), "absent")
+    assert converge([unwanted], ENV, NoAws(), timeout=5, sleep=lambda s: None).converged
+    assert Key("t.vpc", "dev") in cloud.items
+
+
+def test_retained_resource_is_neither_created_nor_changed():
+    cloud = FakeCloud()
+    kept = _with_ensure(FakeController("t.pool", cloud, {"": {"users": "keep"}}), "retain")
+    assert converge([kept], ENV, NoAws(), timeout=5, sleep=lambda s: None).converged
+    assert Key("t.pool", "dev") not in cloud.items
+    cloud.items[Key("t.pool", "dev")] = {"fields": {"users": "other"}, "tags": {}}
+    assert make_plan([kept], ENV, NoAws()).empty
