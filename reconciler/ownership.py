@@ -16,10 +16,16 @@ TAG_ENVIRONMENT = "reconcile.dev/environment"
 TAG_APP = "reconcile.dev/app"
 TAG_KIND = "reconcile.dev/kind"
 TAG_NAME = "reconcile.dev/name"
+# Which AZ slot (0, 1, 2) a subnet fills, so growing to 3 AZs and back finds the same subnets.
+TAG_AZ_INDEX = "reconcile.dev/az-index"
 # Users' metadata.labels become tags with this prefix.
 LABEL_PREFIX = "reconcile.dev/label-"
 
 OUR_KEYS = frozenset({TAG_MANAGED_BY, TAG_ENVIRONMENT, TAG_APP, TAG_KIND, TAG_NAME})
+
+# Bookkeeping, not ownership: API Gateway authorizers cannot be tagged (nor, on moto, listed), so
+# the HTTP API remembers its authorizer's id in this tag (see controllers/api/authorizer.py).
+TAG_AUTHORIZER_ID = "reconcile.dev/authorizer-id"
 
 
 def tags_for(key: Key, labels: Mapping[str, str] | None = None) -> dict[str, str]:

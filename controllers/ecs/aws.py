@@ -6,6 +6,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from reconciler import retry
 from reconciler.aws import error_code, paginate
 from reconciler.ownership import as_dict, as_list
 
@@ -78,7 +79,8 @@ def find_task_definition(ecs: Any, family: str) -> tuple[dict, dict[str, str]] |
 
 
 def register_task_definition(ecs: Any, content: Mapping[str, Any], tags: Mapping[str, str]) -> dict:
-    return ecs.register_task_definition(**content, tags=ecs_tags(tags))["taskDefinition"]
+    # A role created seconds ago may not be assumable by ECS yet (IAM is eventually consistent).
+    return retry.iam_propagation.call(ecs.register_task_definition, **content, tags=ecs_tags(tags))["taskDefinition"]
 
 
 def active_revisions(ecs: Any, family: str) -> list[str]:
@@ -111,7 +113,8 @@ def describe_services(ecs: Any, cluster: str, names: list[str]) -> list[dict]:
 
 
 def create_service(ecs: Any, request: Mapping[str, Any]) -> dict:
-    return ecs.create_service(**request)["service"]
+    # Same: ECS checks it can assume the roles; the clientToken makes the retry idempotent.
+    return retry.iam_propagation.call(ecs.create_service, **request)["service"]
 
 
 def update_service(ecs: Any, cluster: str, name: str, changes: Mapping[str, Any]) -> dict:

@@ -115,11 +115,12 @@ def _observe_role(resource: Resource, iam: Any, role: Mapping[str, Any] | None) 
     if role is None:
         return Observation.absent()
     name = role["RoleName"]
-    inline = set(aws.inline_policy_names(iam, name))
-    policies = {
-        policy: canonical_document(aws.get_inline_policy(iam, name, policy)) if policy in inline else None
-        for policy in resource.desired["Policies"]
-    }
+    # Only the policies we own are read, each with one GetRolePolicy (NoSuchEntity = missing):
+    # no ListRolePolicies, which would cost a request per role per pass for nothing.
+    policies = {}
+    for policy in resource.desired["Policies"]:
+        document = aws.get_inline_policy(iam, name, policy)
+        policies[policy] = canonical_document(document) if document is not None else None
     tags = as_dict(role.get("Tags"))
     fields = {
         "RoleName": name,
@@ -127,7 +128,7 @@ def _observe_role(resource: Resource, iam: Any, role: Mapping[str, Any] | None) 
         "Policies": policies,
         "tags": tags,
     }
-    return Observation(exists=True, fields=fields, outputs=_outputs(role), tags=tags, state={"inline_policies": sorted(inline)})
+    return Observation(exists=True, fields=fields, outputs=_outputs(role), tags=tags)
 
 
 def _heal(resource: Resource, observation: Observation, iam: Any, *, just_created: bool) -> None:

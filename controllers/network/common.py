@@ -24,7 +24,6 @@ SECURITY_GROUP = "network.security_group"
 
 # Which AZ slot (0, 1, 2) a subnet fills; the subnets resource finds its members by it.
 # (Belongs with the other keys in reconciler.ownership; kept here until it moves.)
-TAG_AZ_INDEX = "reconcile.dev/az-index"
 
 
 def owned_filters(kind: str, environments: Iterable[str]) -> list[dict]:

@@ -17,7 +17,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from controllers.network import aws
-from controllers.network.common import SUBNETS, TAG_AZ_INDEX, VPC, is_ours, known_vpc_ids, stale_tags, tags_of, vpc_filter
+from controllers.network.common import SUBNETS, VPC, is_ours, known_vpc_ids, stale_tags, tags_of, vpc_filter
+from reconciler.ownership import TAG_AZ_INDEX
 from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign
 from reconciler.errors import TerminalError

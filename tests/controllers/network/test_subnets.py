@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from controllers.network.common import INTERNET_GATEWAY, ROUTE_TABLE, SUBNETS, TAG_AZ_INDEX, VPC
+from controllers.network.common import INTERNET_GATEWAY, ROUTE_TABLE, SUBNETS, VPC
+from reconciler.ownership import TAG_AZ_INDEX
 from controllers.network.subnets import carve
 from reconciler.engine import converge
 from reconciler.ownership import TAG_KIND, as_dict, tags_for
