@@ -16,6 +16,8 @@ def _target_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target", help="embedded | aws | http://HOST:PORT (env RECONCILE_TARGET; default: aws when "
                         "AWS credentials are configured, else embedded)")
     parser.add_argument("--log-format", choices=("json", "console"), help="log format on stderr (default: console on a TTY, else json)")
+    parser.add_argument("--log-level", choices=("debug", "info", "warning", "error"),
+                        help="default: warning on a TTY (progress lines show instead), info otherwise")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from argparse import Namespace
 from typing import Any
 
@@ -28,7 +29,8 @@ from specs import render_text as render_translation_text
 
 
 def run(args: Namespace) -> int:
-    rlog.configure(json=None if not getattr(args, "log_format", None) else args.log_format == "json")
+    level = getattr(args, "log_level", None) or ("warning" if sys.stderr.isatty() else "info")
+    rlog.configure(json=None if not getattr(args, "log_format", None) else args.log_format == "json", level=level)
     handler = {
         "render": cmd_render, "validate": cmd_validate, "schema": cmd_schema, "emulator": cmd_emulator,
         "apply": cmd_apply, "plan": cmd_plan, "status": cmd_status, "delete": cmd_delete,
@@ -170,6 +172,7 @@ def cmd_apply(args: Namespace) -> int:
             print(render_json(plan) if args.output == "json" else render_text(plan), end="" if args.output == "text" else "\n")
             return EXIT_ERROR if plan.problems else EXIT_OK
         progress = _Progress(enabled=sys.stderr.isatty())
+        started = time.monotonic()
         report = converge(controllers, designs, ctx, timeout=args.timeout, on_pass=progress)
         endpoints = _endpoints(report.status)
         if args.write_client_config and endpoints:
@@ -177,6 +180,10 @@ def cmd_apply(args: Namespace) -> int:
 
             write_client_config(args.write_client_config, endpoints, ctx.region)
         _print_summary(report.status, endpoints, args.output)
+        if args.output == "text":
+            state = "converged" if report.converged else ("timed out" if report.timed_out else "not converged")
+            print(f"{state} in {report.passes} pass{'es' if report.passes != 1 else ''}, {time.monotonic() - started:.1f}s, "
+                  f"{ctx.aws.request_count} AWS requests")
         if target.embedded is not None:
             _err("reconcile: the embedded AWS stops with this process; run `reconcile emulator` and "
                  "--target http://127.0.0.1:4566 to keep state between commands")
