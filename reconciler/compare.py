@@ -50,6 +50,8 @@ def diff_fields(
             if scoped != want:
                 changes.append(FieldChange(name, None, None, True))
             continue
+        if scoped == want:  # the common case, and much cheaper than DeepDiff
+            continue
         delta = DeepDiff(scoped, want, ignore_order=False, verbose_level=2)
         if not delta:
             continue
