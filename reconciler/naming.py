@@ -40,3 +40,8 @@ def api_name(environment: str, app: str) -> str:
 
 def vpc_link_name(environment: str) -> str:
     return f"{PREFIX}-{environment}"
+
+
+def user_pool_name(environment: str, app: str) -> str:
+    """Cognito user pool of a restricted API app (one per app; names need not be unique)."""
+    return app_prefix(environment, app)

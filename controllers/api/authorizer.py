@@ -11,12 +11,12 @@ to become AVAILABLE, minutes on AWS), and a route deleted behind our back would 
 reference with it; each time, a second authorizer would be created and the first leaked.
 The remaining window is one call wide (a crash between CreateAuthorizer and TagResource).
 
-Turning restriction off: every API app always has this resource; without restriction its
-desired state is `enabled: False`, and apply then detaches the authorizer from any route still
-using it, deletes it and drops the tag, in the same pass, whatever order the engine runs route
-and authorizer in (AWS refuses to delete an authorizer that routes still use). The route kind
-wants the same unauthenticated routes, so the two never pull against each other; toggling
-converges in one `--once`.
+Turning restriction off: every API app has this resource; without restriction it is
+`ensure="absent"`, so the engine plans a `delete` when ours exists. `delete` detaches the
+authorizer from any route still using it, deletes it and drops the tag, whatever order the
+engine runs route and authorizer in (AWS refuses to delete an authorizer that routes still use).
+The route kind wants the same unauthenticated routes, so the two never pull against each other;
+toggling converges in one `--once`.
 """
 from __future__ import annotations
 
@@ -26,10 +26,10 @@ from typing import Any
 import structlog
 
 from controllers.api import aws, inventory
-from controllers.api.compare import AUTHORIZER_FIELDS, AUTHORIZER_ID_TAG, api_call_fields, authorizer_fields, canonical_authorizer
+from controllers.api.compare import AUTHORIZER_FIELDS, authorizer_fields, canonical_authorizer
 from reconciler.controller import Context
 from reconciler.design import EnvironmentDesign
-from reconciler.ownership import tags_for
+from reconciler.ownership import TAG_AUTHORIZER_ID, tags_for
 from reconciler.resource import Key, Observation, Ref, Resource
 
 KIND = "api.authorizer"
@@ -50,19 +50,24 @@ class AuthorizerController(inventory.ApiChildController):
             if app.api is None:
                 continue
             key = Key(KIND, env.name, app.name)
-            desired: dict[str, Any] = {"ApiId": Ref("api.http_api", "id", app=True), "enabled": app.api.restrict_access}
-            if app.api.restrict_access:
-                desired.update({
-                    "Name": NAME,
-                    "AuthorizerType": "JWT",
-                    "IdentitySource": list(IDENTITY_SOURCE),
-                    "JwtConfiguration": {
-                        "Audience": [Ref("auth.user_pool_client", "client_id", app=True)],
-                        "Issuer": Ref("auth.user_pool", "issuer", app=True),
-                    },
-                })
-            adopt = inventory.absent_unless(app.api.restrict_access, app.adopt)
-            resources.append(Resource(key, desired, tags_for(key, app.labels), adopt))
+            api_id = Ref("api.http_api", "id", app=True)
+            if not app.api.restrict_access:
+                # Only what observe needs: no Refs to the auth kinds, whose retained pool and
+                # client must not hold up (or order) the delete.
+                resources.append(Resource(key, {"ApiId": api_id}, tags_for(key, app.labels), app.adopt,
+                                          ensure="absent"))
+                continue
+            desired: dict[str, Any] = {
+                "ApiId": api_id,
+                "Name": NAME,
+                "AuthorizerType": "JWT",
+                "IdentitySource": list(IDENTITY_SOURCE),
+                "JwtConfiguration": {
+                    "Audience": [Ref("auth.user_pool_client", "client_id", app=True)],
+                    "Issuer": Ref("auth.user_pool", "issuer", app=True),
+                },
+            }
+            resources.append(Resource(key, desired, tags_for(key, app.labels), app.adopt))
         return resources
 
     def canonical(self, desired: Mapping[str, Any]) -> dict[str, Any]:
@@ -74,15 +79,14 @@ class AuthorizerController(inventory.ApiChildController):
             api = inventory.api_of(resource, ctx)
             found = None if api is None else _find(ctx, api)
             if found is None:
-                wanted = resource.desired["enabled"]
-                result[resource.key] = Observation.absent() if wanted else self.not_wanted(resource)
+                result[resource.key] = Observation.absent()
                 continue
             result[resource.key] = Observation(
                 exists=True,
                 fields=authorizer_fields(found, api["ApiId"]),
                 outputs={"id": found["AuthorizerId"]},
                 tags=dict(api.get("Tags") or {}),
-                state={"authorizer": found, "remembered": (api.get("Tags") or {}).get(AUTHORIZER_ID_TAG)},
+                state={"authorizer": found, "remembered": (api.get("Tags") or {}).get(TAG_AUTHORIZER_ID)},
             )
         return result
 
@@ -91,27 +95,24 @@ class AuthorizerController(inventory.ApiChildController):
         want = resource.desired
         api_arn = aws.api_arn(ctx.region, want["ApiId"])
         authorizer_id = observation.outputs.get("id")
-        if not want["enabled"]:
-            if authorizer_id:
-                _detach_and_delete(client, want["ApiId"], authorizer_id, "api.restrictAccess is off")
-                aws.untag(client, api_arn, [AUTHORIZER_ID_TAG])
-            return {}
-        request = {name: api_call_fields(want)[name] for name in AUTHORIZER_FIELDS}
+        request = {name: want[name] for name in AUTHORIZER_FIELDS}
         if not observation.exists:
             authorizer_id = client.create_authorizer(ApiId=want["ApiId"], **request)["AuthorizerId"]
         else:
             client.update_authorizer(ApiId=want["ApiId"], AuthorizerId=authorizer_id, **request)
         if (observation.state or {}).get("remembered") != authorizer_id:
-            aws.tag(client, api_arn, {AUTHORIZER_ID_TAG: authorizer_id})
+            aws.tag(client, api_arn, {TAG_AUTHORIZER_ID: authorizer_id})
         return {"id": authorizer_id}
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
+        """Restriction turned off, a replace, or the app deleted. Deletes first, then forgets
+        the id: a crash in between leaves a dangling tag, which `_find` reads as absent."""
         authorizer_id = observation.outputs.get("id")
         if authorizer_id:
             client = inventory.client(ctx)
             api_id = observation.fields["ApiId"]
-            _detach_and_delete(client, api_id, authorizer_id, "replaced")
-            aws.untag(client, aws.api_arn(ctx.region, api_id), [AUTHORIZER_ID_TAG])
+            _detach_and_delete(client, api_id, authorizer_id)
+            aws.untag(client, aws.api_arn(ctx.region, api_id), [TAG_AUTHORIZER_ID])
 
 
 def _find(ctx: Context, api: Mapping[str, Any]) -> dict | None:
@@ -120,7 +121,7 @@ def _find(ctx: Context, api: Mapping[str, Any]) -> dict | None:
     api_id = api["ApiId"]
     routes = sorted(inventory.routes(ctx, api_id),
                     key=lambda r: (r.get("AuthorizationType") != "JWT", r.get("RouteKey") != "$default"))
-    candidates = [(api.get("Tags") or {}).get(AUTHORIZER_ID_TAG)] + [r.get("AuthorizerId") for r in routes]
+    candidates = [(api.get("Tags") or {}).get(TAG_AUTHORIZER_ID)] + [r.get("AuthorizerId") for r in routes]
     for authorizer_id in dict.fromkeys(c for c in candidates if c):
         found = aws.find_authorizer(inventory.client(ctx), api_id, authorizer_id)
         if found is not None:
@@ -128,11 +129,11 @@ def _find(ctx: Context, api: Mapping[str, Any]) -> dict | None:
     return None
 
 
-def _detach_and_delete(client: Any, api_id: str, authorizer_id: str, reason: str) -> None:
+def _detach_and_delete(client: Any, api_id: str, authorizer_id: str) -> None:
     # Read afresh: the plan's routes may already have been changed by the route kind this pass.
     for route in aws.list_routes(client, api_id):
         if route.get("AuthorizerId") == authorizer_id:
             aws.detach_authorizer(client, api_id, route["RouteId"])
             log.info("authorizer_detached", route=route.get("RouteKey"))
     aws.delete_authorizer(client, api_id, authorizer_id)
-    log.info("authorizer_deleted", reason=reason)
+    log.info("authorizer_deleted", authorizer=authorizer_id)

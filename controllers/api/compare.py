@@ -9,10 +9,6 @@ from reconciler.ownership import TAG_APP, TAG_ENVIRONMENT, TAG_KIND, TAG_MANAGED
 from reconciler.resource import UNKNOWN, Key
 
 INTEGRATION_PREFIX = "integrations/"
-# Authorizers cannot be tagged or (on moto) listed: the API remembers its authorizer's id in
-# this tag, so a route deleted or not yet created does not lose it (ownership.py would be the
-# natural home of this key).
-AUTHORIZER_ID_TAG = "reconcile.dev/authorizer-id"
 
 
 def tagged_for(key: Key, tags: Mapping[str, str]) -> bool:
@@ -83,7 +79,6 @@ def route_fields(route: Mapping[str, Any], api_id: str) -> dict[str, Any]:
         "IntegrationId": integration_id_of(route.get("Target")),
         "AuthorizationType": authorization,
         "AuthorizerId": (route.get("AuthorizerId") or None) if authorization == "JWT" else None,
-        "enabled": True,
     }
 
 
@@ -108,7 +103,6 @@ def authorizer_fields(authorizer: Mapping[str, Any], api_id: str) -> dict[str, A
         "AuthorizerType": authorizer.get("AuthorizerType"),
         "IdentitySource": list(authorizer.get("IdentitySource") or []),
         "JwtConfiguration": {"Audience": sorted(jwt.get("Audience") or []), "Issuer": jwt.get("Issuer")},
-        "enabled": True,
     }
 
 
@@ -119,8 +113,3 @@ def canonical_authorizer(desired: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(jwt, Mapping) and isinstance(jwt.get("Audience"), list) and UNKNOWN not in jwt["Audience"]:
         out["JwtConfiguration"] = {**jwt, "Audience": sorted(jwt["Audience"])}
     return out
-
-
-def api_call_fields(desired: Mapping[str, Any]) -> dict[str, Any]:
-    """Desired minus our own bookkeeping keys (`enabled`), ready to send to AWS."""
-    return {k: v for k, v in desired.items() if k != "enabled"}

@@ -56,34 +56,11 @@ def route_by_key(ctx: Context, api_id: str, route_key: str) -> dict | None:
 
 
 class ApiChildController(BaseController):
-    """Kinds living inside an API and untaggable: ownership comes from the API's tags, and
-    `enabled: False` in desired means "must not exist" (removed by apply, see route/authorizer)."""
+    """Kinds living inside an API and untaggable: ownership comes from the API's tags (observe
+    reports them as the observation's tags), and the diff leaves tags out."""
 
     def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
-        desired = dict(resource.desired)
-        if desired.get("enabled") is False:
-            desired = {"enabled": False}
-        return diff_fields(self.canonical(desired), observation.fields, ignore=self.unobservable)
+        return diff_fields(self.canonical(resource.desired), observation.fields, ignore=self.unobservable)
 
     def canonical(self, desired: Mapping[str, Any]) -> dict[str, Any]:
         return dict(desired)
-
-    @staticmethod
-    def not_wanted(resource: Resource) -> Observation:
-        """A disabled resource that does not exist: in sync (noop), not "to be created".
-
-        The engine has no "desired absent" yet, so this is an existing-looking observation
-        that carries no tags. Disabled resources are built with `adopt=True` (there is nothing
-        to adopt: the spec wants nothing there), so planning takes the empty diff as a noop
-        instead of refusing a tagless resource, while teardown, which deletes only what carries
-        our tags, skips it instead of "deleting" it on every pass. An authorizer or route that
-        does exist is observed with its API's tags, so a foreign API's stay refused.
-        """
-        assert resource.adopt, "disabled resources are built with adopt=True"
-        return Observation(exists=True, fields={"enabled": False}, tags={}, message="not wanted by the spec")
-
-
-def absent_unless(wanted: bool, app_adopt: bool) -> bool:
-    """`adopt` for an optional child: the app's choice while wanted, True while not (see
-    `ApiChildController.not_wanted`)."""
-    return app_adopt if wanted else True

@@ -4,8 +4,8 @@
   `api.restrictAccess`, else NONE.
 - "options": `OPTIONS /{proxy+}` -> the integration, unauthenticated, so CORS preflight requests
   (which carry no token) get through a restricted API. Wanted only when access is restricted:
-  otherwise its desired state is `enabled: False` and apply deletes it, so turning restriction
-  off converges without pruning.
+  otherwise it is `ensure="absent"` and the engine deletes ours, so turning restriction off
+  converges without pruning.
 
 Routes have no tags: they belong to their API (which carries ours). Found by RouteKey in one
 GetRoutes per API per pass. A deleted route is created again; a changed target or authorization
@@ -16,8 +16,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import structlog
-
 from controllers.api import aws, inventory
 from controllers.api.compare import INTEGRATION_PREFIX, route_fields
 from reconciler.controller import Context
@@ -27,8 +25,6 @@ from reconciler.resource import Key, Observation, Ref, Resource
 
 KIND = "api.route"
 ROUTES = {"default": "$default", "options": "OPTIONS /{proxy+}"}
-
-log = structlog.get_logger(__name__)
 
 
 class RouteController(inventory.ApiChildController):
@@ -44,18 +40,20 @@ class RouteController(inventory.ApiChildController):
             restricted = app.api.restrict_access
             for name, route_key in ROUTES.items():
                 key = Key(KIND, env.name, app.name, name)
+                api_id = Ref("api.http_api", "id", app=True)
+                if not restricted and name == "options":
+                    resources.append(Resource(key, {"ApiId": api_id, "RouteKey": route_key},
+                                              tags_for(key, app.labels), app.adopt, ensure="absent"))
+                    continue
                 jwt = restricted and name == "default"
-                wanted = restricted or name == "default"
                 desired = {
-                    "ApiId": Ref("api.http_api", "id", app=True),
+                    "ApiId": api_id,
                     "RouteKey": route_key,
                     "IntegrationId": Ref("api.integration", "id", app=True),
                     "AuthorizationType": "JWT" if jwt else "NONE",
                     "AuthorizerId": Ref("api.authorizer", "id", app=True) if jwt else None,
-                    "enabled": wanted,
                 }
-                adopt = inventory.absent_unless(wanted, app.adopt)
-                resources.append(Resource(key, desired, tags_for(key, app.labels), adopt))
+                resources.append(Resource(key, desired, tags_for(key, app.labels), app.adopt))
         return resources
 
     def observe(self, resources: Sequence[Resource], ctx: Context) -> Mapping[Key, Observation]:
@@ -64,8 +62,7 @@ class RouteController(inventory.ApiChildController):
             api = inventory.api_of(resource, ctx)
             route = None if api is None else inventory.route_by_key(ctx, api["ApiId"], resource.desired["RouteKey"])
             if route is None:
-                wanted = resource.desired["enabled"]
-                result[resource.key] = Observation.absent() if wanted else self.not_wanted(resource)
+                result[resource.key] = Observation.absent()
                 continue
             result[resource.key] = Observation(
                 exists=True,
@@ -80,11 +77,6 @@ class RouteController(inventory.ApiChildController):
         client = inventory.client(ctx)
         want = resource.desired
         route_id = observation.outputs.get("id")
-        if not want["enabled"]:
-            if route_id:
-                aws.delete_route(client, want["ApiId"], route_id)
-                log.info("route_deleted", route=want["RouteKey"], reason="not wanted by the spec")
-            return {}
         request: dict[str, Any] = {
             "Target": INTEGRATION_PREFIX + want["IntegrationId"],
             "AuthorizationType": want["AuthorizationType"],

@@ -9,7 +9,7 @@ from typing import Any
 from controllers.auth import aws
 from reconciler.controller import Context
 from reconciler.ownership import TAG_APP, TAG_ENVIRONMENT, TAG_KIND, TAG_MANAGED_BY, TAG_NAME, MANAGED_BY_VALUE
-from reconciler.resource import Key, Observation, Resource
+from reconciler.resource import Key
 
 SERVICE = "cognito-idp"
 
@@ -37,17 +37,3 @@ def tagged_for(key: Key, tags: Mapping[str, str]) -> bool:
         and tags.get(TAG_NAME, "") == key.name
     )
 
-
-def not_wanted(resource: Resource) -> Observation:
-    """A pool or client the spec does not want (access is open) and that does not exist: in sync.
-
-    The engine has no "desired absent" yet: this existing-looking observation carries no tags,
-    and such resources are built with `adopt=True` (nothing to adopt), so planning sees a noop
-    and teardown, which deletes only what carries our tags, skips it.
-    """
-    assert resource.adopt, "not-wanted resources are built with adopt=True"
-    return Observation(exists=True, fields={"enabled": False}, tags={}, message="not wanted by the spec")
-
-
-def without_bookkeeping(desired: Mapping[str, object]) -> dict[str, object]:
-    return {k: v for k, v in desired.items() if k != "enabled"}

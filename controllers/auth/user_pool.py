@@ -1,6 +1,6 @@
 """auth.user_pool: the Cognito user pool behind a restricted API (`api.restrictAccess: true`).
 
-Scope: one pool PER APP, named like the app's other resources (`sc-<env>-<app>`). An
+Scope: one pool PER APP, named like the app's other resources (`naming.user_pool_name`). An
 environment-wide pool would let one sign-in serve several APIs, but it would outlive any one
 app, need reference counting to delete, and tie apps' user bases together; a per-app pool is
 deleted with its app and matches the original (one auth resource per restricted API).
@@ -10,9 +10,9 @@ verified (AutoVerifiedAttributes, updated in place).
 
 Created only while access is restricted. Turning restriction off keeps the pool (and its app
 client) as they are, so users and the client id survive a toggle; the authorizer that used them
-is removed by api.authorizer. The pool goes when the app is deleted: every API app has this
-resource, with `enabled: False` while access is open; an existing pool is then left alone (noop)
-and an absent one is not created (see inventory.not_wanted).
+is removed by api.authorizer. Every API app has this resource: `ensure="retain"` while access is
+open (an existing pool is neither changed nor deleted, an absent one is not created), and
+`reconcile delete` removes it with the app.
 
 Found with one ListUserPools per pass (pool names are not unique in Cognito), then
 DescribeUserPool of the same-named pools for their `UserPoolTags` (moto 5.2.5 has no
@@ -51,11 +51,13 @@ class UserPoolController(BaseController):
             if app.api is None:
                 continue
             key = Key(KIND, env.name, app.name)
-            wanted = app.api.restrict_access
-            desired: dict[str, Any] = {"PoolName": naming.app_prefix(env.name, app.name), "enabled": wanted}
-            if wanted:
-                desired.update({"UsernameAttributes": ["email"], "AutoVerifiedAttributes": ["email"]})
-            resources.append(Resource(key, desired, tags_for(key, app.labels), app.adopt if wanted else True))
+            desired = {
+                "PoolName": naming.user_pool_name(env.name, app.name),
+                "UsernameAttributes": ["email"],
+                "AutoVerifiedAttributes": ["email"],
+            }
+            ensure = "present" if app.api.restrict_access else "retain"
+            resources.append(Resource(key, desired, tags_for(key, app.labels), app.adopt, ensure=ensure))
         return resources
 
     def observe(self, resources: Sequence[Resource], ctx: Context) -> Mapping[Key, Observation]:
@@ -64,17 +66,11 @@ class UserPoolController(BaseController):
             pools = inventory.pools_named(ctx, resource.desired["PoolName"])
             pool = next((p for p in pools if inventory.tagged_for(resource.key, p.get("UserPoolTags") or {})), None)
             pool = pool or (pools[0] if pools else None)
-            if pool is None:
-                wanted = resource.desired["enabled"]
-                result[resource.key] = Observation.absent() if wanted else inventory.not_wanted(resource)
-                continue
-            result[resource.key] = _observed(pool, ctx.region)
+            result[resource.key] = Observation.absent() if pool is None else _observed(pool, ctx.region)
         return result
 
     def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
-        if not resource.desired["enabled"]:
-            return []  # kept as it is while access is open
-        desired = {**inventory.without_bookkeeping(resource.desired), "tags": resource.tags}
+        desired = {**resource.desired, "tags": resource.tags}
         desired["AutoVerifiedAttributes"] = sorted(desired["AutoVerifiedAttributes"])
         return diff_fields(desired, observation.fields, ignore=self.unobservable)
 

@@ -3,9 +3,9 @@ of the API's JWT authorizer. A public client: no secret (a browser or a phone ca
 SRP sign-in and refresh tokens only (ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH, the current
 spellings of USER_SRP_AUTH / REFRESH_TOKEN_AUTH).
 
-Created only while access is restricted and kept while it is open, like its pool (see
-user_pool.py). App clients have no tags: the client is
-ours when it is in our pool (whose tags say so) and carries our name. Found with one
+Created only while access is restricted and kept while it is open (`ensure="retain"`), like its
+pool (see user_pool.py), so front ends keep their client id. App clients have no tags: the
+client is ours when it is in our pool (whose tags say so) and carries our name. Found with one
 ListUserPoolClients per pool and DescribeUserPoolClient of the same-named client. Changed auth
 flows are restored in place; whether a client has a secret is fixed at creation (replace).
 Outputs `client_id` (and `id`, the same).
@@ -38,15 +38,14 @@ class UserPoolClientController(BaseController):
             if app.api is None:
                 continue
             key = Key(KIND, env.name, app.name)
-            wanted = app.api.restrict_access
             desired: dict[str, Any] = {
                 "UserPoolId": Ref("auth.user_pool", "id", app=True),
-                "ClientName": naming.app_prefix(env.name, app.name),
-                "enabled": wanted,
+                "ClientName": naming.user_pool_name(env.name, app.name),  # named after its pool
+                "GenerateSecret": False,
+                "ExplicitAuthFlows": list(AUTH_FLOWS),
             }
-            if wanted:
-                desired.update({"GenerateSecret": False, "ExplicitAuthFlows": list(AUTH_FLOWS)})
-            resources.append(Resource(key, desired, tags_for(key, app.labels), app.adopt if wanted else True))
+            ensure = "present" if app.api.restrict_access else "retain"
+            resources.append(Resource(key, desired, tags_for(key, app.labels), app.adopt, ensure=ensure))
         return resources
 
     def observe(self, resources: Sequence[Resource], ctx: Context) -> Mapping[Key, Observation]:
@@ -59,8 +58,7 @@ class UserPoolClientController(BaseController):
             match = next((c for c in listed if c.get("ClientName") == resource.desired["ClientName"]), None)
             found = None if match is None else aws.find_client(client, pool_id, match["ClientId"])
             if pool is None or found is None:
-                wanted = resource.desired["enabled"]
-                result[resource.key] = Observation.absent() if wanted else inventory.not_wanted(resource)
+                result[resource.key] = Observation.absent()
                 continue
             result[resource.key] = Observation(
                 exists=True,
@@ -77,9 +75,7 @@ class UserPoolClientController(BaseController):
         return result
 
     def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
-        if not resource.desired["enabled"]:
-            return []  # kept as it is while access is open
-        desired = inventory.without_bookkeeping(resource.desired)
+        desired = dict(resource.desired)
         desired["ExplicitAuthFlows"] = sorted(desired["ExplicitAuthFlows"])
         return diff_fields(desired, observation.fields)
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from controllers.api.compare import AUTHORIZER_ID_TAG
+import pytest
+
+from reconciler.ownership import TAG_AUTHORIZER_ID
 from reconciler.engine import apply_plan
 from tests.controllers.api.stack import api_spec, assert_in_sync, only_api, outputs, plan, routes_by_key, run
 
@@ -25,7 +27,7 @@ def test_restricted_api_gets_exactly_one_authorizer_across_passes(ctx, aws, tmp_
     assert aws.requests.count(CREATE) == 1
     api = only_api(ctx)
     authorizer_id = routes_by_key(ctx, api["ApiId"])["$default"]["AuthorizerId"]
-    assert api["Tags"][AUTHORIZER_ID_TAG] == authorizer_id
+    assert api["Tags"][TAG_AUTHORIZER_ID] == authorizer_id
     assert outputs(report, "api.authorizer") == {"id": authorizer_id}
 
 
@@ -33,7 +35,7 @@ def test_open_api_has_no_authorizer(ctx, aws, tmp_path, upstream):
     spec = api_spec(tmp_path)
     run(ctx, spec, upstream.controllers())
     assert CREATE not in aws.requests
-    assert AUTHORIZER_ID_TAG not in only_api(ctx)["Tags"]
+    assert TAG_AUTHORIZER_ID not in only_api(ctx)["Tags"]
     assert ctx.client("cognito-idp").list_user_pools(MaxResults=60)["UserPools"] == []
 
 
@@ -67,7 +69,7 @@ def test_deleted_authorizer_is_recreated_and_routes_follow(ctx, tmp_path, upstre
     assert_in_sync(ctx, spec, upstream.controllers())
     new = routes_by_key(ctx, api_id)["$default"]["AuthorizerId"]
     assert new != old and _authorizer(ctx, api_id, new)["AuthorizerType"] == "JWT"
-    assert only_api(ctx)["Tags"][AUTHORIZER_ID_TAG] == new
+    assert only_api(ctx)["Tags"][TAG_AUTHORIZER_ID] == new
 
 
 def test_authorizer_created_before_a_crash_is_reused(ctx, aws, tmp_path, upstream):
@@ -82,18 +84,32 @@ def test_authorizer_created_before_a_crash_is_reused(ctx, aws, tmp_path, upstrea
     assert aws.requests.count(CREATE) == 1
 
 
-def test_turning_restriction_off_removes_authorizer_and_preflight_route_in_one_converge(ctx, tmp_path, upstream):
+def _routes_first(controllers: list) -> list:
+    """The same kinds with api.route listed before api.authorizer: with access open no Ref ties
+    the two, so the list order decides which the engine applies first."""
+    authorizer = next(c for c in controllers if c.kind == "api.authorizer")
+    others = [c for c in controllers if c is not authorizer]
+    at = next(i for i, c in enumerate(others) if c.kind == "api.route") + 1
+    return others[:at] + [authorizer] + others[at:]
+
+
+@pytest.mark.parametrize("routes_first", [False, True], ids=["authorizer-first", "routes-first"])
+def test_turning_restriction_off_removes_authorizer_and_preflight_route_in_one_converge(ctx, tmp_path, upstream,
+                                                                                         routes_first):
     run(ctx, api_spec(tmp_path, restrict=True), upstream.controllers())
     api_id = only_api(ctx)["ApiId"]
     authorizer_id = routes_by_key(ctx, api_id)["$default"]["AuthorizerId"]
 
+    controllers = _routes_first(upstream.controllers()) if routes_first else upstream.controllers()
     spec = api_spec(tmp_path, restrict=False)
-    pending = {(c.name, c.action) for c in plan(ctx, spec, upstream.controllers()).pending}
-    assert pending == {("api.authorizer/dev/posts-api", "update"), ("api.route/dev/posts-api/default", "update"),
-                       ("api.route/dev/posts-api/options", "update")}
-    report = run(ctx, spec, upstream.controllers())
+    planned = plan(ctx, spec, controllers)
+    assert (planned.order.index("api.route") < planned.order.index("api.authorizer")) == routes_first
+    pending = {(c.name, c.action) for c in planned.pending}
+    assert pending == {("api.authorizer/dev/posts-api", "delete"), ("api.route/dev/posts-api/default", "update"),
+                       ("api.route/dev/posts-api/options", "delete")}
+    report = run(ctx, spec, controllers)
     assert report.passes == 2  # one pass applies, the next finds nothing to do
-    assert_in_sync(ctx, spec, upstream.controllers())
+    assert_in_sync(ctx, spec, controllers)
     routes = routes_by_key(ctx, api_id)
     assert list(routes) == ["$default"] and routes["$default"]["AuthorizationType"] == "NONE"
     apigw = ctx.client("apigatewayv2")
@@ -102,4 +118,4 @@ def test_turning_restriction_off_removes_authorizer_and_preflight_route_in_one_c
         raise AssertionError("authorizer still exists")
     except apigw.exceptions.NotFoundException:
         pass
-    assert AUTHORIZER_ID_TAG not in only_api(ctx)["Tags"]
+    assert TAG_AUTHORIZER_ID not in only_api(ctx)["Tags"]

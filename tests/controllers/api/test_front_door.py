@@ -3,7 +3,7 @@ restricted) converge from empty, the endpoint is an output, restriction toggles 
 one converge each, and routes and integrations changed behind our back are restored."""
 from __future__ import annotations
 
-from controllers.api.compare import AUTHORIZER_ID_TAG
+from reconciler.ownership import TAG_AUTHORIZER_ID
 from tests.controllers.api.stack import (
     api_spec,
     assert_in_sync,
@@ -62,7 +62,7 @@ def test_restrict_access_toggled_on_then_off(ctx, tmp_path):
     assert default["AuthorizationType"] == "JWT" and options["AuthorizationType"] == "NONE"
     assert options["Target"] == default["Target"]
     authorizer = apigw.get_authorizer(ApiId=api["ApiId"], AuthorizerId=default["AuthorizerId"])
-    assert only_api(ctx)["Tags"][AUTHORIZER_ID_TAG] == default["AuthorizerId"]
+    assert only_api(ctx)["Tags"][TAG_AUTHORIZER_ID] == default["AuthorizerId"]
     pool = outputs(report, "auth.user_pool")
     client_id = outputs(report, "auth.user_pool_client")["client_id"]
     assert authorizer["AuthorizerType"] == "JWT"
@@ -78,7 +78,7 @@ def test_restrict_access_toggled_on_then_off(ctx, tmp_path):
     assert set(routes) == {"$default"}
     assert routes["$default"]["AuthorizationType"] == "NONE"
     assert not routes["$default"].get("AuthorizerId")
-    assert AUTHORIZER_ID_TAG not in only_api(ctx)["Tags"]
+    assert TAG_AUTHORIZER_ID not in only_api(ctx)["Tags"]
     # The authorizer is gone (moto cannot list authorizers: read the old id directly).
     try:
         apigw.get_authorizer(ApiId=api["ApiId"], AuthorizerId=default["AuthorizerId"])
@@ -129,23 +129,41 @@ def test_integration_uri_changed_out_of_band_is_restored(ctx, tmp_path):
     assert restored["IntegrationUri"] == outputs(report, "discovery.service")["arn"]
 
 
-def test_delete_removes_the_whole_front_door_and_finishes(ctx, tmp_path):
-    # Not-wanted children (no authorizer, no preflight route while open) must not keep
-    # `reconcile delete` busy: they carry no tags, so teardown leaves them alone.
+def test_restriction_off_deletes_authorizer_and_preflight_route_and_keeps_the_pool_until_delete(ctx, tmp_path):
+    # Turning restriction off plans `delete`s of the authorizer and the preflight route, keeps
+    # the user pool and its client (users and the client id survive the toggle), and `reconcile
+    # delete` then removes the whole front door, the retained pool included, and finishes.
     from reconciler.teardown import delete
-    from tests.controllers.api.stack import front_door
+    from tests.controllers.api.stack import front_door, plan
     from tests.support import design
 
-    spec = api_spec(tmp_path, restrict=True)
-    run(ctx, spec)
+    report = run(ctx, api_spec(tmp_path, restrict=True))
+    pool_id = outputs(report, "auth.user_pool")["id"]
+    client_id = outputs(report, "auth.user_pool_client")["client_id"]
+
     spec = api_spec(tmp_path, restrict=False)
-    run(ctx, spec)
-    report = delete(front_door(), design(spec), ctx, timeout=30, sleep=lambda s: None)
-    assert report.done, report.failures
+    actions = {c.name: c.action for c in plan(ctx, spec).changes if c.kind.startswith(("api.authorizer", "api.route", "auth."))}
+    assert actions == {
+        "api.authorizer/dev/posts-api": "delete",
+        "api.route/dev/posts-api/options": "delete",
+        "api.route/dev/posts-api/default": "update",
+        "auth.user_pool/dev/posts-api": "noop",
+        "auth.user_pool_client/dev/posts-api": "noop",
+    }
+    report = run(ctx, spec)
+    assert_in_sync(ctx, spec)
+    assert outputs(report, "auth.user_pool")["id"] == pool_id
+    assert outputs(report, "auth.user_pool_client")["client_id"] == client_id
+    cognito = ctx.client("cognito-idp")
+    assert [p["Id"] for p in cognito.list_user_pools(MaxResults=60)["UserPools"]] == [pool_id]
+
+    deleted = delete(front_door(), design(spec), ctx, timeout=30, sleep=lambda s: None)
+    assert deleted.done, deleted.failures
+    assert "auth.user_pool/dev/posts-api" in deleted.deleted
+    assert "api.authorizer/dev/posts-api" not in deleted.deleted  # already gone with the toggle
     apigw = ctx.client("apigatewayv2")
     assert apigw.get_apis()["Items"] == [] and apigw.get_vpc_links()["Items"] == []
-    # The user pool, kept while access was open, goes with the app.
-    assert ctx.client("cognito-idp").list_user_pools(MaxResults=60)["UserPools"] == []
+    assert cognito.list_user_pools(MaxResults=60)["UserPools"] == []
 
 
 def test_interrupted_converges_leave_exactly_one_of_everything(ctx, aws, tmp_path, upstream):

@@ -18,7 +18,7 @@ def test_open_api_has_only_an_unauthenticated_default_route(ctx, tmp_path, upstr
     assert routes["$default"]["Target"] == f"integrations/{integration['IntegrationId']}"
     assert routes["$default"]["AuthorizationType"] == "NONE"
     out = {k.name: v for k, v in report.status.outputs.items() if k.kind == "api.route"}
-    assert out == {"default": {"id": routes["$default"]["RouteId"]}, "options": {}}
+    assert out == {"default": {"id": routes["$default"]["RouteId"]}}  # no preflight route: nothing to output
 
 
 def test_changed_target_is_restored(ctx, tmp_path, upstream):
