@@ -178,7 +178,9 @@ def cmd_apply(args: Namespace) -> int:
         if args.write_client_config and endpoints:
             from reconciler.client_config import write_client_config
 
-            write_client_config(args.write_client_config, endpoints, ctx.region)
+            restricted = {app.name for env in designs for app in env.apps if app.api and app.api.restrict_access}
+            write_client_config(args.write_client_config, endpoints, ctx.region, restricted)
+            _err(f"reconcile: wrote {len(endpoints)} endpoint{'s' if len(endpoints) != 1 else ''} to {args.write_client_config}")
         _print_summary(report.status, endpoints, args.output)
         if args.output == "text":
             state = "converged" if report.converged else ("timed out" if report.timed_out else "not converged")

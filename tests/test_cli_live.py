@@ -75,3 +75,25 @@ def test_status_reports_conditions_and_delete_removes_everything(moto_server, ca
     client = ecs(moto_server.url)
     clusters = client.describe_clusters(clusters=[cluster_name("dev")])["clusters"]
     assert all(c["status"] == "INACTIVE" for c in clusters)
+
+
+def test_write_client_config_records_endpoints_and_keeps_other_keys(moto_server, capsys, tmp_path):
+    moto_server.reset()
+    config = tmp_path / "amplifyconfiguration.json"
+    config.write_text(json.dumps({"auth": {"plugins": {"keep": True}}}))
+    assert main(["--once", SINGLE, "--timeout", "60", "--target", moto_server.url, "--write-client-config", str(config)]) == 0
+    endpoint = capsys.readouterr().out.split("endpoint ")[1].split()[0]
+    written = json.loads(config.read_text())
+    assert written["auth"] == {"plugins": {"keep": True}}
+    api = written["api"]["plugins"]["awsAPIPlugin"]["hello-api"]
+    assert api["endpoint"] == endpoint and api["region"] == "us-east-1" and api["authorizationType"] == "NONE"
+
+
+def test_malformed_client_config_is_a_clear_error_and_left_unchanged(moto_server, capsys, tmp_path):
+    moto_server.reset()
+    config = tmp_path / "amplifyconfiguration.json"
+    config.write_text("{not json")
+    assert main(["--once", SINGLE, "--timeout", "60", "--target", moto_server.url, "--write-client-config", str(config)]) == 1
+    err = capsys.readouterr().err
+    assert str(config) in err and "Traceback" not in err
+    assert config.read_text() == "{not json"
