@@ -94,6 +94,8 @@ class BaseController:
     # Top-level desired keys not compared: write-only or not observable (documented per kind).
     unobservable: ClassVar[frozenset[str]] = frozenset()
     sensitive: ClassVar[frozenset[str]] = frozenset()
+    # Resources that hold data (tables) are left in place by `reconcile delete`.
+    retain_on_delete: ClassVar[bool] = False
 
     def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
         from reconciler.compare import diff_fields

@@ -36,6 +36,7 @@ def other_apps(ctx: Context, environment: str, leaving: set[str]) -> set[str]:
 def deletion_plan(controllers: Sequence[Controller], designs: Sequence[EnvironmentDesign], ctx: Context) -> Plan:
     """The resources to delete, in reverse dependency order, as a Plan of `delete` changes."""
     observed = make_plan(controllers, designs, ctx)
+    retained = {c.kind for c in controllers if getattr(c, "retain_on_delete", False)}
     keep_env = {d.name for d in designs if other_apps(ctx, d.name, {a.name for a in d.apps})}
     rank = {kind: i for i, kind in enumerate(observed.order)}
     keys = sorted(observed.observations, key=lambda k: (-rank[k.kind], str(k)))
@@ -46,6 +47,8 @@ def deletion_plan(controllers: Sequence[Controller], designs: Sequence[Environme
             continue  # gone already, or not ours: never delete what we do not own
         if key.app is None and key.environment in keep_env:
             continue
+        if key.kind in retained:
+            continue  # holds data (a DynamoDB table): deleting it is the user's call, not ours
         changes.append(Change("delete", key.kind, str(key), (), "spec deleted", key))
     return Plan(changes, [], observed.resources, observed.observations, observed.order, observed.templates)
 
