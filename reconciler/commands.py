@@ -142,6 +142,10 @@ def _controllers() -> list[Any]:
     return all_controllers()
 
 
+def _print_plan(plan: Any, output: str) -> None:
+    print(render_json(plan) if output == "json" else render_text(plan), end="" if output == "text" else "\n")
+
+
 def cmd_plan(args: Namespace) -> int:
     prepared = _prepare(args)
     if isinstance(prepared, int):
@@ -154,7 +158,7 @@ def cmd_plan(args: Namespace) -> int:
         return EXIT_ERROR
     finally:
         target.close()
-    print(render_json(plan) if args.output == "json" else render_text(plan), end="" if args.output == "text" else "\n")
+    _print_plan(plan, args.output)
     if plan.problems:
         return EXIT_ERROR
     return EXIT_CHANGES if (args.detailed_exitcode and plan.pending) else EXIT_OK
@@ -169,7 +173,7 @@ def cmd_apply(args: Namespace) -> int:
     try:
         if args.dry_run:
             plan = make_plan(controllers, designs, ctx)
-            print(render_json(plan) if args.output == "json" else render_text(plan), end="" if args.output == "text" else "\n")
+            _print_plan(plan, args.output)
             return EXIT_ERROR if plan.problems else EXIT_OK
         progress = _Progress(enabled=sys.stderr.isatty())
         started = time.monotonic()
