@@ -6,8 +6,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from reconciler import commands
 from reconciler.errors import EXIT_ERROR, ConfigurationError
+from reconciler.engine import aws_message
 
 SUBCOMMANDS = ("render", "validate", "schema", "plan", "status", "delete", "emulator", "apply")
 
@@ -86,6 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return commands.run(args)
     except ConfigurationError as error:
         print(f"reconcile: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except (ClientError, BotoCoreError) as error:
+        print(f"reconcile: AWS error: {aws_message(error)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("reconcile: interrupted; run it again to finish converging (every step is idempotent)", file=sys.stderr)

@@ -98,8 +98,8 @@ def apply_plan(plan: Plan, controllers: Sequence[Controller], ctx: Context,
             result.outcomes[key] = Outcome(key, "waiting", waiting.message, waiting.seconds)
             bound.info("resource_waiting", reason=waiting.reason, message=waiting.message)
         except (ClientError, BotoCoreError) as error:
-            result.outcomes[key] = Outcome(key, "failed", _aws_message(error))
-            bound.warning("resource_failed", error=_aws_message(error))
+            result.outcomes[key] = Outcome(key, "failed", aws_message(error))
+            bound.warning("resource_failed", error=aws_message(error))
     return result
 
 
@@ -107,11 +107,20 @@ def _past(action: str) -> str:
     return {"create": "created", "update": "updated", "replace": "replaced", "delete": "deleted"}.get(action, action)
 
 
-def _aws_message(error: Exception) -> str:
+def aws_message(error: Exception) -> str:
     if isinstance(error, ClientError):
         err = error.response.get("Error", {})
         return f"{error.operation_name}: {err.get('Code', 'Error')}: {err.get('Message', '')}".strip()
     return str(error)
+
+
+FATAL_CODES = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnrecognizedClientException",
+               "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException", "AuthFailure", "SignatureDoesNotMatch")
+
+
+def is_fatal(error: Exception) -> bool:
+    """Errors that waiting cannot fix: credentials or permissions."""
+    return isinstance(error, ClientError) and error.response.get("Error", {}).get("Code", "") in FATAL_CODES
 
 
 def _blocked_by(resource: Any, plan: Plan, result: ApplyResult, ready: Mapping[Key, bool]) -> str:
@@ -217,7 +226,18 @@ def converge(
         passes += 1
         pass_ctx = ctx.new_pass()
         structlog.contextvars.bind_contextvars(pass_number=passes, phase="plan")
-        plan = make_plan(controllers, designs, pass_ctx)
+        try:
+            plan = make_plan(controllers, designs, pass_ctx)
+        except (ClientError, BotoCoreError) as error:
+            if is_fatal(error):
+                raise  # no amount of waiting fixes missing credentials or permissions
+            failures += 1
+            delay = min(30.0, 0.5 * 2 ** failures) * random.uniform(0.5, 1.0)
+            log.warning("observe_failed", error=aws_message(error), retry_in=round(delay, 1))
+            if time.monotonic() + delay > deadline:
+                raise
+            sleep(delay)
+            continue
         structlog.contextvars.bind_contextvars(phase="apply")
         refused = [Outcome(p.key, "refused", p.message) for p in plan.problems]
         if plan.empty and not plan.not_ready:

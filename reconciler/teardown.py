@@ -13,7 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from reconciler.aws import paginate
 from reconciler.controller import Context, Controller
 from reconciler.design import EnvironmentDesign
-from reconciler.engine import _aws_message
+from reconciler.engine import aws_message
 from reconciler.ownership import MANAGED_BY_VALUE, TAG_APP, TAG_ENVIRONMENT, TAG_MANAGED_BY, owner_problem
 from reconciler.plan import Change, Plan, make_plan
 from reconciler.resource import Key
@@ -92,8 +92,8 @@ def delete(
                 if on_delete:
                     on_delete(change.name)
             except (ClientError, BotoCoreError) as error:
-                report.failures[change.name] = _aws_message(error)
-                log.info("resource_delete_retrying", kind=key.kind, resource=change.name, error=_aws_message(error))
+                report.failures[change.name] = aws_message(error)
+                log.info("resource_delete_retrying", kind=key.kind, resource=change.name, error=aws_message(error))
         if time.monotonic() + 2.0 > deadline:
             return report
         sleep(0.5 if not report.failures else 2.0)
