@@ -118,6 +118,13 @@ def cmd_emulator(args: Namespace) -> int:
 # --- commands that talk to AWS ------------------------------------------------------------
 
 def _prepare(args: Namespace) -> tuple[Target, Context, list[EnvironmentDesign]] | int:
+    # Spec problems are reported before any AWS call (or emulator start).
+    found, errors = discover(list(args.paths))
+    if errors:
+        return _report_errors(errors)
+    if not found:
+        _err(f"reconcile: no ServerlessContainer spec found under {' '.join(args.paths)}")
+        return EXIT_ERROR
     target = resolve(getattr(args, "target", None))
     ctx = Context(target.factory)
     location = AwsLocation(account_id=ctx.account_id, region=ctx.region)
