@@ -74,7 +74,7 @@ def measure(server: EmbeddedAWS, count: int) -> dict:
             "noop_requests": factory.request_count - before,
             "noop_seconds": round(elapsed, 3),
             "noop_peak_python_mib": round(peak / 2**20, 2),
-            "top_operations": by_op.most_common(8),
+            "operations": dict(sorted(by_op.items())) if count == 1 else by_op.most_common(8),
         }
 
 

@@ -80,8 +80,11 @@ def resolve(resource: Resource, outputs: Mapping[Key, Mapping[str, Any]]) -> Res
 
 
 def make_plan(
-    controllers: Sequence[Controller], designs: Sequence[EnvironmentDesign], ctx: Context
+    controllers: Sequence[Controller], designs: Sequence[EnvironmentDesign], ctx: Context,
+    *, observe_retained: bool = False,
 ) -> Plan:
+    """Observe every desired resource and decide its action. Resources with ensure="retain"
+    are never changed, so they are observed only when asked (teardown deletes them)."""
     by_name = {c.kind: c for c in controllers}
     by_kind = desired_resources(controllers, designs)
     all_resources = [r for rs in by_kind.values() for r in rs]
@@ -94,7 +97,8 @@ def make_plan(
         if not resolved:
             continue
         plan.templates.update((r.key, r) for r in by_kind[kind])
-        observed = controller.observe(resolved, ctx)
+        wanted = [r for r in resolved if observe_retained or r.ensure != "retain"]
+        observed = controller.observe(wanted, ctx) if wanted else {}
         for resource in resolved:
             observation = observed.get(resource.key) or Observation.absent()
             plan.observations[resource.key] = observation

@@ -35,7 +35,7 @@ def other_apps(ctx: Context, environment: str, leaving: set[str]) -> set[str]:
 
 def deletion_plan(controllers: Sequence[Controller], designs: Sequence[EnvironmentDesign], ctx: Context) -> Plan:
     """The resources to delete, in reverse dependency order, as a Plan of `delete` changes."""
-    observed = make_plan(controllers, designs, ctx)
+    observed = make_plan(controllers, designs, ctx, observe_retained=True)
     retained = {c.kind for c in controllers if getattr(c, "retain_on_delete", False)}
     keep_env = {d.name for d in designs if other_apps(ctx, d.name, {a.name for a in d.apps})}
     rank = {kind: i for i, kind in enumerate(observed.order)}
