@@ -33,6 +33,17 @@ def _redaction_processor(logger: Any, method: str, event: dict[str, Any]) -> dic
     return {k: (v if k in ("event", "timestamp", "level") else redact(v, k)) for k, v in event.items()}
 
 
+class _Stderr:
+    """Whatever sys.stderr is at the time of writing (not at configure time: a test harness or a
+    daemon may swap it), so a log line never goes to a closed stream."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure(*, json: bool | None = None, level: str = "INFO") -> None:
     """Configure structlog once per process; logs go to stderr (stdout is for results)."""
     as_json = (not sys.stderr.isatty()) if json is None else json
@@ -46,6 +57,6 @@ def configure(*, json: bool | None = None, level: str = "INFO") -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=_Stderr()),
         cache_logger_on_first_use=False,
     )
