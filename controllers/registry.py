@@ -12,6 +12,7 @@ def all_controllers() -> list[Controller]:
     from controllers.iam import RoleController
     from controllers.logs import LogGroupController
     from controllers.network import network_controllers
+    from controllers.storage import StorageTableController
 
     return [
         *network_controllers(),
@@ -20,6 +21,7 @@ def all_controllers() -> list[Controller]:
         DiscoveryServiceController(),
         RoleController(),
         LogGroupController(),
+        StorageTableController(),
         TaskDefinitionController(),
         EcsServiceController(),
         *auth.controllers(),

@@ -36,6 +36,9 @@ class StorageGrant:
     table: str
     permissions: tuple[str, ...]  # create | read | update | delete
     create: bool = False
+    # (attribute name, S | N | B) of the table created when `create` is true.
+    partition_key: tuple[str, str] = ("id", "S")
+    sort_key: tuple[str, str] | None = None
 
 
 def _get(model: Any, *names: str, default: Any = None) -> Any:
@@ -44,6 +47,10 @@ def _get(model: Any, *names: str, default: Any = None) -> Any:
         if model is not None and hasattr(model, name):
             return getattr(model, name)
     return default
+
+
+def _table_key(key: Any) -> tuple[str, str] | None:
+    return None if key is None else (str(key.name), str(_get(key, "type", default="S")))
 
 
 @dataclass(frozen=True)
@@ -113,7 +120,9 @@ class AppDesign:
     def storage(self) -> tuple[StorageGrant, ...]:
         grants = _get(self.spec, "storage", default=None) or []
         return tuple(
-            StorageGrant(str(g.table), tuple(str(getattr(p, "value", p)) for p in g.permissions), bool(_get(g, "create", default=False)))
+            StorageGrant(str(g.table), tuple(str(getattr(p, "value", p)) for p in g.permissions), bool(_get(g, "create", default=False)),
+                         _table_key(_get(g, "partition_key", "partitionKey")) or ("id", "S"),
+                         _table_key(_get(g, "sort_key", "sortKey")))
             for g in grants
         )
 

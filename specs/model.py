@@ -156,8 +156,22 @@ def _ranges(values: tuple[int, ...]) -> str:
     return f"{values[0]}..{values[-1]} in steps of {values[1] - values[0]}"
 
 
+class TableKey(SpecModel):
+    """One key attribute of a table we create: S(tring), N(umber) or B(inary)."""
+
+    name: Annotated[
+        str,
+        _expect(
+            "an attribute name of 1-255 characters",
+            lambda v: isinstance(v, str) and 1 <= len(v) <= 255,
+        ),
+    ]
+    type: Literal["S", "N", "B"] = "S"
+
+
 class StorageGrant(SpecModel):
-    """Access to one DynamoDB table (created by us only when `create` is true)."""
+    """Access to one DynamoDB table (created by us only when `create` is true, with
+    `partitionKey`, default `{name: id, type: S}`, and an optional `sortKey`)."""
 
     table: Annotated[
         str,
@@ -170,6 +184,27 @@ class StorageGrant(SpecModel):
         list[Literal["create", "read", "update", "delete"]], Field(min_length=1)
     ]
     create: bool = False
+    partition_key: TableKey | None = None
+    sort_key: TableKey | None = None
+
+    @model_validator(mode="after")
+    def _keys_only_for_created_tables(self) -> StorageGrant:
+        for field, key in (("partitionKey", self.partition_key), ("sortKey", self.sort_key)):
+            if key is not None and not self.create:
+                raise PydanticCustomError(
+                    "keys_without_create",
+                    "only allowed with 'create: true': the keys shape the table the reconciler "
+                    "creates (a table it does not create keeps its own keys)",
+                    {"at": field},
+                )
+        partition = self.partition_key.name if self.partition_key else "id"
+        if self.sort_key is not None and self.sort_key.name == partition:
+            raise PydanticCustomError(
+                "sort_key_is_partition_key",
+                "must differ from the partition key's name '{name}'",
+                {"at": ("sortKey", "name"), "name": partition},
+            )
+        return self
 
 
 def _is_vpc_cidr(value: Any) -> bool:

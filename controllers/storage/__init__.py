@@ -1,0 +1,3 @@
+from controllers.storage.controller import StorageTableController
+
+__all__ = ["StorageTableController"]
