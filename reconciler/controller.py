@@ -85,6 +85,11 @@ class Controller(Protocol):
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None: ...
 
 
+# Optional, for kinds that can tell which apps still run in an environment (ECS services):
+#     def apps_in_environment(self, environment: str, ctx: Context) -> set[str]: ...
+# Teardown deletes an environment's shared resources only when no kind names another app.
+
+
 class BaseController:
     """Defaults shared by most kinds. Subclasses set kind/scope and implement the protocol."""
 

@@ -10,26 +10,25 @@ from dataclasses import dataclass, field
 import structlog
 from botocore.exceptions import BotoCoreError, ClientError
 
-from reconciler.aws import paginate
 from reconciler.controller import Context, Controller
 from reconciler.design import EnvironmentDesign
 from reconciler.engine import aws_message
-from reconciler.ownership import MANAGED_BY_VALUE, TAG_APP, TAG_ENVIRONMENT, TAG_MANAGED_BY, owner_problem
+from reconciler.ownership import owner_problem
 from reconciler.plan import Change, Plan, make_plan
 from reconciler.resource import Key
 
 log = structlog.get_logger("reconciler.teardown")
 
 
-def other_apps(ctx: Context, environment: str, leaving: set[str]) -> set[str]:
-    """Apps of the environment, other than `leaving`, that still own tagged resources."""
-    tagging = ctx.client("resourcegroupstaggingapi")
+def other_apps(controllers: Sequence[Controller], ctx: Context, environment: str, leaving: set[str]) -> set[str]:
+    """Apps of the environment, other than `leaving`, still running there. Each kind that can tell
+    answers from its own view (`apps_in_environment`: ECS knows a draining service is going), so
+    leftovers such as deregistered task definitions or kept tables never keep an environment alive."""
     apps: set[str] = set()
-    filters = [{"Key": TAG_MANAGED_BY, "Values": [MANAGED_BY_VALUE]}, {"Key": TAG_ENVIRONMENT, "Values": [environment]}]
-    for item in paginate(tagging, "get_resources", "ResourceTagMappingList", TagFilters=filters):
-        tags = {t["Key"]: t["Value"] for t in item.get("Tags", [])}
-        if tags.get(TAG_APP):
-            apps.add(tags[TAG_APP])
+    for controller in controllers:
+        ask = getattr(controller, "apps_in_environment", None)
+        if ask is not None:
+            apps |= ask(environment, ctx)
     return apps - leaving
 
 
@@ -37,7 +36,7 @@ def deletion_plan(controllers: Sequence[Controller], designs: Sequence[Environme
     """The resources to delete, in reverse dependency order, as a Plan of `delete` changes."""
     observed = make_plan(controllers, designs, ctx, observe_retained=True)
     retained = {c.kind for c in controllers if getattr(c, "retain_on_delete", False)}
-    keep_env = {d.name for d in designs if other_apps(ctx, d.name, {a.name for a in d.apps})}
+    keep_env = {d.name for d in designs if other_apps(controllers, ctx, d.name, {a.name for a in d.apps})}
     rank = {kind: i for i, kind in enumerate(observed.order)}
     keys = sorted(observed.observations, key=lambda k: (-rank[k.kind], str(k)))
     changes: list[Change] = []

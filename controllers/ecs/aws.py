@@ -127,3 +127,18 @@ def delete_service(ecs: Any, cluster: str, name: str) -> None:
     except ClientError as error:
         if error_code(error) not in ("ServiceNotFoundException", "ServiceNotActiveException", "ClusterNotFoundException"):
             raise
+
+
+def active_service_tags(ecs: Any, cluster: str) -> list[dict[str, str]]:
+    """Tags of every ACTIVE service in the cluster (none when the cluster does not exist)."""
+    try:
+        arns = list(paginate(ecs, "list_services", "serviceArns", cluster=cluster))
+    except ClientError as error:
+        if error_code(error) == "ClusterNotFoundException":
+            return []
+        raise
+    found = []
+    for chunk in _chunks(arns, 10):
+        services = ecs.describe_services(cluster=cluster, services=chunk, include=["TAGS"])["services"]
+        found.extend(tags_of(s) for s in services if s.get("status") == "ACTIVE")
+    return found

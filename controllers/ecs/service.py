@@ -28,7 +28,7 @@ from reconciler.compare import diff_fields
 from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign
 from reconciler.errors import RequeueAfter
-from reconciler.ownership import tags_for
+from reconciler.ownership import TAG_APP, TAG_ENVIRONMENT, tags_for
 from reconciler.resource import UNKNOWN, FieldChange, Key, Observation, Ref, Resource
 
 KIND = "ecs.service"
@@ -110,6 +110,12 @@ class ServiceController(BaseController):
                 service = found.get(resource.desired["serviceName"])
                 result[resource.key] = Observation.absent() if service is None else self._observation(resource, service)
         return result
+
+    def apps_in_environment(self, environment: str, ctx: Context) -> set[str]:
+        """Apps with an ACTIVE service in the environment's cluster (teardown asks before it
+        deletes what the environment shares)."""
+        tags = aws.active_service_tags(ctx.client("ecs"), naming.cluster_name(environment))
+        return {t[TAG_APP] for t in tags if t.get(TAG_APP) and t.get(TAG_ENVIRONMENT) == environment}
 
     def _observation(self, resource: Resource, service: dict) -> Observation:
         tags = aws.tags_of(service)
