@@ -34,8 +34,22 @@ def field_line(change: FieldChange, action: str) -> str:
     new = _short(_value(change.new, change.sensitive))
     if action == "create":
         return f"      {change.path} = {new}"
+    if isinstance(change.old, list) and isinstance(change.new, list) and not change.sensitive:
+        return _list_change(change)
     old = _short(_value(change.old, change.sensitive))
     return f"      {change.path}: {old} → {new}"
+
+
+def _list_change(change: FieldChange) -> str:
+    """Set-like lists (rules, subnets) read best as the elements removed and added."""
+    removed = [item for item in change.old if item not in change.new]
+    added = [item for item in change.new if item not in change.old]
+    if not removed and not added:  # same elements, another order
+        return f"      {change.path}: reordered"
+    lines = [f"      {change.path}:"]
+    lines += [f"        - {_short(_value(item), 150)}" for item in removed]
+    lines += [f"        + {_short(_value(item), 150)}" for item in added]
+    return "\n".join(lines)
 
 
 def render_text(plan: Plan, *, verbose: bool = False) -> str:

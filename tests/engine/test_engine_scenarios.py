@@ -202,3 +202,15 @@ def test_retained_resource_is_neither_created_nor_changed():
     assert Key("t.pool", "dev") not in cloud.items
     cloud.items[Key("t.pool", "dev")] = {"fields": {"users": "other"}, "tags": {}}
     assert make_plan([kept], ENV, NoAws()).empty
+
+
+def test_text_plan_shows_list_changes_as_removed_and_added_elements():
+    from reconciler.render import render_text
+
+    cloud = FakeCloud()
+    rules = FakeController("t.sg", cloud, {"": {"ingress": [{"port": 8080, "from": "sg-1"}]}})
+    converge([rules], ENV, NoAws(), timeout=5, sleep=lambda s: None)
+    cloud.items[Key("t.sg", "dev", None, "")]["fields"]["ingress"] = [{"port": 8080, "from": "sg-1"}, {"port": 22, "from": "0.0.0.0/0"}]
+    text = render_text(make_plan([rules], ENV, NoAws()))
+    assert '      ingress:\n        - {"from": "0.0.0.0/0", "port": 22}\n' in text
+    assert "1 to update." in text
