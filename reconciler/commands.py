@@ -17,7 +17,7 @@ from reconciler.conditions import ConditionStore
 from reconciler.controller import Context
 from reconciler.design import EnvironmentDesign
 from reconciler.engine import Status, converge, derive_status
-from reconciler.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_REFUSED, EXIT_TIMEOUT
+from reconciler.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_TIMEOUT
 from reconciler.graph import GraphError
 from reconciler.loading import load_designs
 from reconciler.plan import make_plan
@@ -202,6 +202,10 @@ def cmd_apply(args: Namespace) -> int:
                  "--target http://127.0.0.1:4566 to keep state between commands")
         if report.converged:
             return EXIT_OK
+        if report.failed:
+            for key, message in report.failed:
+                _err(f"reconcile: {key} failed: {message}")
+            return EXIT_FAILED
         if report.refused:
             for outcome in report.refused:
                 _err(f"reconcile: refused {outcome.key}: {outcome.message}")

@@ -159,7 +159,8 @@ def derive_status(plan: Plan, result: ApplyResult | None, store: ConditionStore)
         synced, synced_reason, synced_msg = _synced(change, outcome, problems.get(key), applied=result is not None)
         wanted = plan.resources[key].ensure == "present"
         is_ready = synced and (not wanted or (observation.exists and observation.ready))
-        ready_reason = "Available" if is_ready else ("Creating" if not observation.exists else "NotReady")
+        ready_reason = "Available" if is_ready else (
+            "Creating" if not observation.exists else ("Failed" if observation.failed else "NotReady"))
         ready_msg = observation.message if not is_ready else ""
         subject = str(key)
         per_resource[key] = [
@@ -201,6 +202,7 @@ class ConvergeReport:
     last_plan: Plan
     last_result: ApplyResult | None
     status: Status
+    failed: list[tuple[Key, str]] = field(default_factory=list)  # broken, waiting will not help
 
 
 def converge(
@@ -251,6 +253,10 @@ def converge(
         refused = result.with_status("refused")
         terminal.update((o.key, o) for o in refused if o.key not in {p.key for p in plan.problems})
         status = derive_status(plan, result, store)
+        if plan.failed and not result.with_status("applied"):
+            # A failed rollout does not heal by waiting: say so now, not after --timeout.
+            broken = [(k, plan.observations[k].message) for k in plan.failed]
+            return ConvergeReport(False, False, refused, passes, plan, result, status, broken)
         failed = result.with_status("failed")
         stuck = not result.with_status("applied", "waiting", "failed") and not plan.not_ready
         if refused and stuck:

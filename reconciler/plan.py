@@ -51,6 +51,10 @@ class Plan:
                 if o.exists and not o.ready and self.resources[k].ensure == "present"]
 
     @property
+    def failed(self) -> list[Key]:
+        return [k for k, o in self.observations.items() if o.exists and o.failed and self.resources[k].ensure == "present"]
+
+    @property
     def empty(self) -> bool:
         return not self.pending and not self.problems
 

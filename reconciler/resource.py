@@ -137,6 +137,8 @@ class Observation:
     ready: bool = True
     message: str = ""
     state: Any = None
+    # Exists but broken in a way waiting will not fix (an ECS rollout FAILED): reported at once.
+    failed: bool = False
 
     @classmethod
     def absent(cls, message: str = "does not exist") -> "Observation":

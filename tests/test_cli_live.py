@@ -97,3 +97,24 @@ def test_malformed_client_config_is_a_clear_error_and_left_unchanged(moto_server
     err = capsys.readouterr().err
     assert str(config) in err and "Traceback" not in err
     assert config.read_text() == "{not json"
+
+
+def test_a_failed_rollout_is_reported_at_once_not_after_the_timeout(moto_server, capsys):
+    import time
+
+    moto_server.reset()
+    target = ["--target", moto_server.url]
+    assert main(["--once", SINGLE, "--timeout", "60", *target]) == 0
+    moto_server.scheduler.fail_service(cluster_name("dev"), "hello-api", "Essential container in task exited: exit code 1")
+    moto_server.scheduler.tick()
+    capsys.readouterr()
+    started = time.monotonic()
+    try:
+        assert main(["--once", SINGLE, "--timeout", "600", *target]) == 5
+    finally:
+        moto_server.scheduler.recover_service(cluster_name("dev"), "hello-api")
+    assert time.monotonic() - started < 60
+    captured = capsys.readouterr()
+    assert "ecs.service/dev/hello-api failed: deployment FAILED" in captured.err
+    assert "exit code 1" in captured.err
+    assert "Ready=False" in captured.out

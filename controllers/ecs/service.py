@@ -120,6 +120,7 @@ class ServiceController(BaseController):
     def _observation(self, resource: Resource, service: dict) -> Observation:
         tags = aws.tags_of(service)
         ready, message = rollout(service, resource.desired.get("taskDefinition"))
+        failed = message.startswith("deployment FAILED")
         return Observation(
             exists=True,
             fields=observed_service_fields(service, tags, self.unobservable),
@@ -128,6 +129,7 @@ class ServiceController(BaseController):
             ready=ready,
             message=message,
             state=service,
+            failed=failed,
         )
 
     def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
