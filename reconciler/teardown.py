@@ -15,7 +15,6 @@ from reconciler.design import EnvironmentDesign
 from reconciler.engine import aws_message
 from reconciler.ownership import owner_problem
 from reconciler.plan import Change, Plan, make_plan
-from reconciler.resource import Key
 
 log = structlog.get_logger("reconciler.teardown")
 

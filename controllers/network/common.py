@@ -2,7 +2,7 @@
 the EC2 filters that select it (one Describe call serves every environment in a pass)."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from reconciler.ownership import (
     MANAGED_BY_VALUE,
@@ -14,7 +14,7 @@ from reconciler.ownership import (
     as_dict,
     display_name,
 )
-from reconciler.resource import UNKNOWN, Key, Resource
+from reconciler.resource import UNKNOWN, Key, Observation, Resource
 
 VPC = "network.vpc"
 SUBNETS = "network.subnets"
@@ -66,6 +66,26 @@ def is_named_like(tags: Mapping[str, str], key: Key) -> bool:
 def known_vpc_ids(resources: Iterable[Resource]) -> list[str]:
     """VPC ids the resources live in, once the VPC exists (UNKNOWN before)."""
     return sorted({r.desired["VpcId"] for r in resources if r.desired.get("VpcId") not in (None, UNKNOWN)})
+
+
+def observe_in_vpcs(
+    resources: Sequence[Resource],
+    describe: Callable[[list[dict]], list[dict]],
+    observe_one: Callable[[Resource, list[dict]], Observation],
+) -> dict[Key, Observation]:
+    """The shared shape of VPC-scoped kinds: one Describe (filtered by VPC) for every resource of
+    the kind, then each resource observed among the items of its own VPC. A resource whose VPC
+    does not exist yet is absent."""
+    vpc_ids = known_vpc_ids(resources)
+    items = describe(vpc_filter(vpc_ids)) if vpc_ids else []
+    result: dict[Key, Observation] = {}
+    for resource in resources:
+        vpc_id = resource.desired["VpcId"]
+        if vpc_id is UNKNOWN:
+            result[resource.key] = Observation.absent("the VPC does not exist yet")
+        else:
+            result[resource.key] = observe_one(resource, [i for i in items if i["VpcId"] == vpc_id])
+    return result
 
 
 def stale_tags(desired: Mapping[str, str], observed: Mapping[str, str]) -> dict[str, str]:

@@ -23,18 +23,17 @@ from controllers.network.common import (
     VPC,
     is_named_like,
     is_ours,
-    known_vpc_ids,
+    observe_in_vpcs,
     pick,
     stale_tags,
     tags_of,
-    vpc_filter,
 )
 from controllers.network.compare import DEFAULT_ROUTE, default_route, subnet_set
 from reconciler.compare import diff_fields
 from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign
 from reconciler.ownership import tags_for
-from reconciler.resource import UNKNOWN, FieldChange, Key, Observation, Ref, Resource
+from reconciler.resource import FieldChange, Key, Observation, Ref, Resource
 
 
 def _is_main(table: Mapping) -> bool:
@@ -65,40 +64,33 @@ class RouteTableController(BaseController):
         return [Resource(key, desired, tags_for(key), env.adopt)]
 
     def observe(self, resources: Sequence[Resource], ctx: Context) -> Mapping[Key, Observation]:
-        vpc_ids = known_vpc_ids(resources)
-        tables = aws.describe_route_tables(ctx.client("ec2"), vpc_filter(vpc_ids)) if vpc_ids else []
-        result: dict[Key, Observation] = {}
-        for resource in resources:
-            vpc_id = resource.desired["VpcId"]
-            if vpc_id is UNKNOWN:
-                result[resource.key] = Observation.absent("the VPC does not exist yet")
-                continue
-            in_vpc = [t for t in tables if t["VpcId"] == vpc_id]
-            table = pick([t for t in in_vpc if is_ours(tags_of(t), resource.key)], "RouteTableId") or pick(
-                [t for t in in_vpc if not _is_main(t) and is_named_like(tags_of(t), resource.key)], "RouteTableId"
-            )
-            if table is None:
-                result[resource.key] = Observation.absent()
-                continue
-            others = {}
-            for other in in_vpc:
-                if other["RouteTableId"] != table["RouteTableId"]:
-                    others.update(_subnet_associations(other))
-            associations = _subnet_associations(table)
-            tags = tags_of(table)
-            result[resource.key] = Observation(
-                exists=True,
-                fields={
-                    "VpcId": table["VpcId"],
-                    "DefaultRoute": default_route(table.get("Routes") or []),
-                    "SubnetIds": sorted(associations),
-                    "tags": tags,
-                },
-                outputs={"id": table["RouteTableId"]},
-                tags=tags,
-                state={"associations": associations, "elsewhere": others},
-            )
-        return result
+        return observe_in_vpcs(resources, lambda filters: aws.describe_route_tables(ctx.client("ec2"), filters), self._observe_one)
+
+    @staticmethod
+    def _observe_one(resource: Resource, in_vpc: list[dict]) -> Observation:
+        table = pick([t for t in in_vpc if is_ours(tags_of(t), resource.key)], "RouteTableId") or pick(
+            [t for t in in_vpc if not _is_main(t) and is_named_like(tags_of(t), resource.key)], "RouteTableId"
+        )
+        if table is None:
+            return Observation.absent()
+        others = {}
+        for other in in_vpc:
+            if other["RouteTableId"] != table["RouteTableId"]:
+                others.update(_subnet_associations(other))
+        associations = _subnet_associations(table)
+        tags = tags_of(table)
+        return Observation(
+            exists=True,
+            fields={
+                "VpcId": table["VpcId"],
+                "DefaultRoute": default_route(table.get("Routes") or []),
+                "SubnetIds": sorted(associations),
+                "tags": tags,
+            },
+            outputs={"id": table["RouteTableId"]},
+            tags=tags,
+            state={"associations": associations, "elsewhere": others},
+        )
 
     def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
         desired = {**resource.desired, "SubnetIds": subnet_set(resource.desired["SubnetIds"]), "tags": resource.tags}

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from controllers.network import aws
-from controllers.network.common import SECURITY_GROUP, VPC, is_ours, known_vpc_ids, pick, stale_tags, tags_of, vpc_filter
+from controllers.network.common import SECURITY_GROUP, VPC, is_ours, observe_in_vpcs, pick, stale_tags, tags_of
 from controllers.network.compare import (
     ALL_TRAFFIC,
     canonical_rules,
@@ -85,20 +85,7 @@ class SecurityGroupController(BaseController):
         }, tags_for(key, app.labels), app.adopt)
 
     def observe(self, resources: Sequence[Resource], ctx: Context) -> Mapping[Key, Observation]:
-        vpc_ids = known_vpc_ids(resources)
-        groups = aws.describe_security_groups(ctx.client("ec2"), vpc_filter(vpc_ids)) if vpc_ids else []
-        result: dict[Key, Observation] = {}
-        for resource in resources:
-            vpc_id = resource.desired["VpcId"]
-            if vpc_id is UNKNOWN:
-                result[resource.key] = Observation.absent("the VPC does not exist yet")
-                continue
-            in_vpc = [g for g in groups if g["VpcId"] == vpc_id]
-            group = pick([g for g in in_vpc if is_ours(tags_of(g), resource.key)], "GroupId") or pick(
-                [g for g in in_vpc if g["GroupName"] == resource.desired["GroupName"]], "GroupId"
-            )
-            result[resource.key] = Observation.absent() if group is None else _observation(group, in_vpc)
-        return result
+        return observe_in_vpcs(resources, lambda filters: aws.describe_security_groups(ctx.client("ec2"), filters), _observe_one)
 
     def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
         ids_by_name = observation.state["ids_by_name"]
@@ -128,6 +115,13 @@ class SecurityGroupController(BaseController):
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
         aws.delete_security_group(ctx.client("ec2"), observation.outputs["id"])
+
+
+def _observe_one(resource: Resource, in_vpc: list[dict]) -> Observation:
+    group = pick([g for g in in_vpc if is_ours(tags_of(g), resource.key)], "GroupId") or pick(
+        [g for g in in_vpc if g["GroupName"] == resource.desired["GroupName"]], "GroupId"
+    )
+    return Observation.absent() if group is None else _observation(group, in_vpc)
 
 
 def _observation(group: Mapping, in_vpc: list[dict]) -> Observation:

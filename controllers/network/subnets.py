@@ -17,13 +17,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from controllers.network import aws
-from controllers.network.common import SUBNETS, VPC, is_ours, known_vpc_ids, stale_tags, tags_of, vpc_filter
+from controllers.network.common import SUBNETS, VPC, is_ours, observe_in_vpcs, stale_tags, tags_of
 from reconciler.ownership import TAG_AZ_INDEX
 from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign
 from reconciler.errors import TerminalError
 from reconciler.ownership import tags_for
-from reconciler.resource import UNKNOWN, Key, Observation, Ref, Resource
+from reconciler.resource import Key, Observation, Ref, Resource
 
 
 def carve(vpc_cidr: str, count: int) -> list[str]:
@@ -52,16 +52,7 @@ class SubnetsController(BaseController):
         return [Resource(key, {"VpcId": Ref(VPC, "id"), "Subnets": subnets}, tags_for(key), env.adopt)]
 
     def observe(self, resources: Sequence[Resource], ctx: Context) -> Mapping[Key, Observation]:
-        vpc_ids = known_vpc_ids(resources)
-        found = aws.describe_subnets(ctx.client("ec2"), vpc_filter(vpc_ids)) if vpc_ids else []
-        result: dict[Key, Observation] = {}
-        for resource in resources:
-            vpc_id = resource.desired["VpcId"]
-            if vpc_id is UNKNOWN:
-                result[resource.key] = Observation.absent("the VPC does not exist yet")
-                continue
-            result[resource.key] = self._observation(resource, [s for s in found if s["VpcId"] == vpc_id])
-        return result
+        return observe_in_vpcs(resources, lambda filters: aws.describe_subnets(ctx.client("ec2"), filters), self._observation)
 
     def _observation(self, resource: Resource, in_vpc: list[dict]) -> Observation:
         by_index: dict[int, dict] = {}
