@@ -26,7 +26,19 @@ def load_designs(paths: Sequence[str], location: AwsLocation) -> tuple[list[Envi
     designs = [EnvironmentDesign(env, tuple(sorted(items, key=lambda a: a.name)), location) for env, items in sorted(apps.items())]
     for env in designs:
         errors.extend(_environment_conflicts(env))
+        errors.extend(_not_available_yet(env))
     return designs, errors
+
+
+def _not_available_yet(env: EnvironmentDesign) -> list[SpecError]:
+    """Refuse, clearly, what the spec language accepts but this release cannot build yet, rather
+    than converge half of it (a service with no front door)."""
+    return [
+        SpecError(app.loaded.path, app.loaded.line, None, "spec.hosting",
+                  "the hosting front door (ALB, ACM certificate, CloudFront) is not available in this release; "
+                  "use spec.api (API Gateway HTTP API) for now")
+        for app in env.apps if app.front_door == "hosting"
+    ]
 
 
 def _environment_conflicts(env: EnvironmentDesign) -> list[SpecError]:

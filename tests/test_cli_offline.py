@@ -103,3 +103,14 @@ def test_once_without_specs_in_folder_is_an_error(tmp_path, capsys, monkeypatch,
     monkeypatch.chdir(tmp_path)
     assert main(argv + ["--target", moto_server.url]) == 1
     assert "no ServerlessContainer spec" in capsys.readouterr().err
+
+
+def test_hosting_front_door_is_refused_clearly_until_it_is_available(tmp_path, capsys, moto_server):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src/Dockerfile").write_text("FROM scratch\nEXPOSE 80\n")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("apiVersion: reconcile.dev/v1alpha1\nkind: ServerlessContainer\nmetadata:\n  name: site\n"
+                    "spec:\n  source: ./src\n  hosting: {domain: example.com, dns: route53}\n")
+    assert main(["plan", str(spec), "--target", moto_server.url]) == 1
+    err = capsys.readouterr().err
+    assert "spec.hosting" in err and "not available in this release" in err and str(spec) in err
