@@ -37,26 +37,29 @@ class ClientConfigError(ConfigurationError):
 
 
 def write_client_config(path: str | os.PathLike[str], endpoints: Mapping[str, str], region: str,
-                        restricted: Collection[str] = ()) -> Path:
+                        restricted: Collection[str] = (), graphql: Collection[str] = ()) -> Path:
     """Record each app's endpoint URL (`endpoints`: app name -> URL) in the file at `path`.
-    Apps in `restricted` are marked as signing in with Cognito user pools. Returns the path."""
+    Apps in `restricted` are marked as signing in with Cognito user pools; apps in `graphql` are
+    GraphQL endpoints (aws-exports.js has a REST list only: they are left out of it, as Amplify
+    did). Returns the path."""
     target = Path(path)
     text = target.read_text(encoding="utf-8") if target.exists() else None
     if target.name.endswith(EXPORTS_SUFFIX):
-        updated = _update_exports(target, text, endpoints, region)
+        rest = {app: url for app, url in endpoints.items() if app not in set(graphql)}
+        updated = _update_exports(target, text, rest, region)
     else:
-        updated = _update_amplify_json(target, text, endpoints, region, set(restricted))
+        updated = _update_amplify_json(target, text, endpoints, region, set(restricted), set(graphql))
     _atomic_write(target, updated)
     return target
 
 
 def _update_amplify_json(target: Path, text: str | None, endpoints: Mapping[str, str], region: str,
-                         restricted: set[str]) -> str:
+                         restricted: set[str], graphql: set[str]) -> str:
     config = _parse_json(target, text) if text and text.strip() else {}
     plugin = _object_at(target, config, "api", "plugins", "awsAPIPlugin")
     for app, url in endpoints.items():
         entry = plugin.get(app) if isinstance(plugin.get(app), dict) else {}
-        plugin[app] = {**entry, "endpointType": "REST", "endpoint": url, "region": region,
+        plugin[app] = {**entry, "endpointType": "GraphQL" if app in graphql else "REST", "endpoint": url, "region": region,
                        "authorizationType": COGNITO if app in restricted else "NONE"}
     return json.dumps(config, indent=4) + "\n"
 

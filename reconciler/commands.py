@@ -189,8 +189,13 @@ def cmd_apply(args: Namespace) -> int:
         if args.write_client_config and endpoints:
             from reconciler.client_config import write_client_config
 
-            restricted = {app.name for env in designs for app in env.apps if app.api and app.api.restrict_access}
-            write_client_config(args.write_client_config, endpoints, ctx.region, restricted)
+            apis = {app.name: app.api for env in designs for app in env.apps if app.api}
+            restricted = {name for name, api in apis.items() if api.restrict_access}
+            graphql = {name for name, api in apis.items() if api.type == "GraphQL"}
+            write_client_config(args.write_client_config, endpoints, ctx.region, restricted, graphql)
+            if graphql and args.write_client_config.endswith("aws-exports.js"):
+                _err(f"reconcile: GraphQL endpoints are not written to aws-exports.js (it lists REST APIs only): "
+                     + ", ".join(f"{n} {endpoints[n]}" for n in sorted(graphql) if n in endpoints))
             _err(f"reconcile: wrote {len(endpoints)} endpoint{'s' if len(endpoints) != 1 else ''} to {args.write_client_config}")
         _print_summary(report.status, endpoints, args.output)
         if args.output == "text":

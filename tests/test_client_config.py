@@ -181,3 +181,13 @@ def test_aws_exports_with_a_non_list_cloud_logic_is_refused(tmp_path):
     with pytest.raises(ClientConfigError, match="aws_cloud_logic_custom is not a list"):
         write_client_config(path, {"posts-api": URL}, "us-east-1")
     assert path.read_text() == original
+
+
+def test_graphql_apps_are_marked_graphql_and_left_out_of_aws_exports(tmp_path):
+    config = tmp_path / "amplifyconfiguration.json"
+    write_client_config(config, {"posts": "https://a.example", "feed": "https://b.example"}, "us-east-1", graphql={"feed"})
+    plugin = json.loads(config.read_text())["api"]["plugins"]["awsAPIPlugin"]
+    assert plugin["feed"]["endpointType"] == "GraphQL" and plugin["posts"]["endpointType"] == "REST"
+    exports = tmp_path / "aws-exports.js"
+    write_client_config(exports, {"posts": "https://a.example", "feed": "https://b.example"}, "us-east-1", graphql={"feed"})
+    assert "https://a.example" in exports.read_text() and "https://b.example" not in exports.read_text()
