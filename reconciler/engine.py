@@ -68,6 +68,12 @@ def apply_plan(plan: Plan, controllers: Sequence[Controller], ctx: Context,
             continue
         controller = by_kind[key.kind]
         resolved = resolve(template, outputs)
+        missing = [f"{ref.target(key)}.{ref.output}" for ref in template.refs()
+                   if outputs.get(ref.target(key), {}).get(ref.output) is None]
+        if missing:
+            # An output that is not there yet: DependencyNotReady, never an apply with a hole in it.
+            result.outcomes[key] = Outcome(key, "waiting", "waiting for " + ", ".join(sorted(set(missing))), 2.0)
+            continue
         bound = log.bind(kind=key.kind, app=key.app, resource=str(key), action=change.action)
         try:
             observation = plan.observations[key]

@@ -214,3 +214,15 @@ def test_text_plan_shows_list_changes_as_removed_and_added_elements():
     text = render_text(make_plan([rules], ENV, NoAws()))
     assert '      ingress:\n        - {"from": "0.0.0.0/0", "port": 22}\n' in text
     assert "1 to update." in text
+
+
+def test_a_missing_output_of_a_ready_dependency_holds_the_dependent():
+    cloud = FakeCloud()
+    vpc = FakeController("t.vpc", cloud, {"": {"cidr": "10.0.0.0/16"}})
+    subnet = FakeController("t.subnet", cloud, {"": {"vpc": Ref("t.vpc", "not_an_output")}})
+    ctx = NoAws()
+    converge([vpc], ENV, ctx, timeout=5, sleep=lambda s: None)
+    result = apply_plan(make_plan([vpc, subnet], ENV, ctx), [vpc, subnet], ctx)
+    outcome = result.outcomes[Key("t.subnet", "dev")]
+    assert outcome.status == "waiting" and "t.vpc/dev.not_an_output" in outcome.message
+    assert Key("t.subnet", "dev") not in cloud.items
