@@ -46,9 +46,7 @@ class AuthorizerController(inventory.ApiChildController):
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         resources = []
-        for app in env.apps:
-            if app.api is None:
-                continue
+        for app in inventory.api_apps(env):
             key = Key(KIND, env.name, app.name)
             api_id = Ref("api.http_api", "id", app=True)
             if not app.api.restrict_access:
@@ -81,12 +79,9 @@ class AuthorizerController(inventory.ApiChildController):
             if found is None:
                 result[resource.key] = Observation.absent()
                 continue
-            result[resource.key] = Observation(
-                exists=True,
-                fields=authorizer_fields(found, api["ApiId"]),
-                outputs={"id": found["AuthorizerId"]},
-                tags=dict(api.get("Tags") or {}),
-                state={"authorizer": found, "remembered": (api.get("Tags") or {}).get(TAG_AUTHORIZER_ID)},
+            result[resource.key] = inventory.child_observation(
+                api, authorizer_fields(found, api["ApiId"]), {"id": found["AuthorizerId"]},
+                {"authorizer": found, "remembered": (api.get("Tags") or {}).get(TAG_AUTHORIZER_ID)},
             )
         return result
 

@@ -39,9 +39,7 @@ class HttpApiController(BaseController):
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         resources = []
-        for app in env.apps:
-            if app.api is None:
-                continue
+        for app in inventory.api_apps(env):
             key = Key(KIND, env.name, app.name)
             desired = {
                 "Name": naming.api_name(env.name, app.name),

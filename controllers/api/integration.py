@@ -29,9 +29,7 @@ class IntegrationController(inventory.ApiChildController):
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         resources = []
-        for app in env.apps:
-            if app.api is None:
-                continue
+        for app in inventory.api_apps(env):
             key = Key(KIND, env.name, app.name)
             desired = {
                 "ApiId": Ref("api.http_api", "id", app=True),
@@ -53,13 +51,8 @@ class IntegrationController(inventory.ApiChildController):
                 result[resource.key] = Observation.absent()
                 continue
             found = _ours(resource, ctx, api["ApiId"])
-            result[resource.key] = Observation.absent() if found is None else Observation(
-                exists=True,
-                fields=integration_fields(found, api["ApiId"]),
-                outputs={"id": found["IntegrationId"]},
-                tags=dict(api.get("Tags") or {}),
-                state=found,
-            )
+            result[resource.key] = Observation.absent() if found is None else inventory.child_observation(
+                api, integration_fields(found, api["ApiId"]), {"id": found["IntegrationId"]}, found)
         return result
 
     def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:

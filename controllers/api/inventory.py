@@ -8,12 +8,13 @@ observed ownership and leaves tags out of their diff.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from controllers.api import aws
 from reconciler.compare import diff_fields
 from reconciler.controller import BaseController, Context
+from reconciler.design import AppDesign, EnvironmentDesign
 from reconciler.resource import UNKNOWN, FieldChange, Observation, Resource
 
 SERVICE = "apigatewayv2"
@@ -49,6 +50,17 @@ def api_of(resource: Resource, ctx: Context) -> dict | None:
     if api_id is None or api_id is UNKNOWN:
         return None
     return apis_by_id(ctx).get(api_id)
+
+
+def api_apps(env: EnvironmentDesign) -> Iterator[AppDesign]:
+    """The apps of the environment whose front door is an API."""
+    return (app for app in env.apps if app.api is not None)
+
+
+def child_observation(api: Mapping[str, Any], fields: dict[str, Any], outputs: dict[str, Any], state: Any) -> Observation:
+    """An untaggable thing inside an API (integration, route, stage, authorizer): it is ours when
+    its API is, so it is observed with the API's tags."""
+    return Observation(exists=True, fields=fields, outputs=outputs, tags=dict(api.get("Tags") or {}), state=state)
 
 
 def route_by_key(ctx: Context, api_id: str, route_key: str) -> dict | None:

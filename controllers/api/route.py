@@ -34,9 +34,7 @@ class RouteController(inventory.ApiChildController):
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         resources = []
-        for app in env.apps:
-            if app.api is None:
-                continue
+        for app in inventory.api_apps(env):
             restricted = app.api.restrict_access
             for name, route_key in ROUTES.items():
                 key = Key(KIND, env.name, app.name, name)
@@ -64,13 +62,8 @@ class RouteController(inventory.ApiChildController):
             if route is None:
                 result[resource.key] = Observation.absent()
                 continue
-            result[resource.key] = Observation(
-                exists=True,
-                fields=route_fields(route, api["ApiId"]),
-                outputs={"id": route["RouteId"]},
-                tags=dict(api.get("Tags") or {}),
-                state=route,
-            )
+            result[resource.key] = inventory.child_observation(
+                api, route_fields(route, api["ApiId"]), {"id": route["RouteId"]}, route)
         return result
 
     def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:

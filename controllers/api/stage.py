@@ -31,9 +31,7 @@ class StageController(BaseController):
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         resources = []
-        for app in env.apps:
-            if app.api is None:
-                continue
+        for app in inventory.api_apps(env):
             key = Key(KIND, env.name, app.name)
             desired = {"ApiId": Ref("api.http_api", "id", app=True), "StageName": STAGE, "AutoDeploy": True}
             resources.append(Resource(key, desired, tags_for(key, app.labels), app.adopt))
@@ -48,18 +46,14 @@ class StageController(BaseController):
             if api is None or stage is None:
                 result[resource.key] = Observation.absent()
                 continue
-            result[resource.key] = Observation(
-                exists=True,
-                fields={
-                    "ApiId": api["ApiId"],
-                    "StageName": stage["StageName"],
-                    "AutoDeploy": bool(stage.get("AutoDeploy")),
-                    "tags": dict(stage.get("Tags") or {}),
-                },
-                outputs={"id": stage["StageName"], "name": stage["StageName"]},
-                tags=dict(api.get("Tags") or {}),
-                state=stage,
-            )
+            fields = {
+                "ApiId": api["ApiId"],
+                "StageName": stage["StageName"],
+                "AutoDeploy": bool(stage.get("AutoDeploy")),
+                "tags": dict(stage.get("Tags") or {}),
+            }
+            outputs = {"id": stage["StageName"], "name": stage["StageName"]}
+            result[resource.key] = inventory.child_observation(api, fields, outputs, stage)
         return result
 
     def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
