@@ -19,7 +19,7 @@ from reconciler.design import EnvironmentDesign
 from reconciler.engine import Status, converge, derive_status
 from reconciler.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_TIMEOUT
 from reconciler.graph import GraphError
-from reconciler.loading import load_designs
+from reconciler.loading import designs_from
 from reconciler.plan import make_plan
 from reconciler.render import render_json, render_text
 from reconciler.target import Target, resolve
@@ -128,7 +128,7 @@ def _prepare(args: Namespace) -> tuple[Target, Context, list[EnvironmentDesign]]
     target = resolve(getattr(args, "target", None))
     ctx = Context(target.factory)
     location = AwsLocation(account_id=ctx.account_id, region=ctx.region)
-    designs, errors = load_designs(args.paths, location)
+    designs, errors = designs_from(found, location)
     if errors:
         target.close()
         return _report_errors(errors)
@@ -194,7 +194,7 @@ def cmd_apply(args: Namespace) -> int:
             graphql = {name for name, api in apis.items() if api.type == "GraphQL"}
             write_client_config(args.write_client_config, endpoints, ctx.region, restricted, graphql)
             if graphql and args.write_client_config.endswith("aws-exports.js"):
-                _err(f"reconcile: GraphQL endpoints are not written to aws-exports.js (it lists REST APIs only): "
+                _err("reconcile: GraphQL endpoints are not written to aws-exports.js (it lists REST APIs only): "
                      + ", ".join(f"{n} {endpoints[n]}" for n in sorted(graphql) if n in endpoints))
             _err(f"reconcile: wrote {len(endpoints)} endpoint{'s' if len(endpoints) != 1 else ''} to {args.write_client_config}")
         _print_summary(report.status, endpoints, args.output)

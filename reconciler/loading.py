@@ -6,12 +6,19 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from reconciler.design import AppDesign, EnvironmentDesign
-from specs import AwsLocation, SpecError, SpecErrors, discover, translate
+from specs import AwsLocation, LoadedSpec, SpecError, SpecErrors, discover, translate
 
 
 def load_designs(paths: Sequence[str], location: AwsLocation) -> tuple[list[EnvironmentDesign], list[SpecError]]:
     """Every problem in every file is collected; designs are returned only for what is valid."""
     loaded, errors = discover(list(paths))
+    designs, problems = designs_from(loaded, location)
+    return designs, errors + problems
+
+
+def designs_from(loaded: Sequence[LoadedSpec], location: AwsLocation) -> tuple[list[EnvironmentDesign], list[SpecError]]:
+    """Translate specs already loaded, group them by environment, check what must agree."""
+    errors: list[SpecError] = []
     apps: dict[str, list[AppDesign]] = defaultdict(list)
     for spec in loaded:
         try:
