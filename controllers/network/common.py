@@ -68,6 +68,24 @@ def known_vpc_ids(resources: Iterable[Resource]) -> list[str]:
     return sorted({r.desired["VpcId"] for r in resources if r.desired.get("VpcId") not in (None, UNKNOWN)})
 
 
+def ours_or_lookalikes(
+    resources: Sequence[Resource],
+    owned: list[dict],
+    describe_named: Callable[[list[dict]], list[dict]],
+    id_key: str,
+) -> dict[Key, dict | None]:
+    """Each resource's object: the one with our tags, else a look-alike with its Name (so the
+    engine can refuse or adopt it). Look-alikes are described only when something is missing,
+    so a converged pass pays nothing for them."""
+    found = {r.key: pick([item for item in owned if is_ours(tags_of(item), r.key)], id_key) for r in resources}
+    missing = [key for key, item in found.items() if item is None]
+    if missing:
+        lookalikes = describe_named(name_filters(missing))
+        for key in missing:
+            found[key] = pick([item for item in lookalikes if is_named_like(tags_of(item), key)], id_key)
+    return found
+
+
 def observe_in_vpcs(
     resources: Sequence[Resource],
     describe: Callable[[list[dict]], list[dict]],

@@ -14,11 +14,8 @@ from controllers.network import aws
 from controllers.network.common import (
     INTERNET_GATEWAY,
     VPC,
-    is_named_like,
-    is_ours,
-    name_filters,
     owned_filters,
-    pick,
+    ours_or_lookalikes,
     stale_tags,
     tags_of,
 )
@@ -47,12 +44,7 @@ class InternetGatewayController(BaseController):
         ec2 = ctx.client("ec2")
         environments = {r.key.environment for r in resources}
         owned = aws.describe_internet_gateways(ec2, owned_filters(INTERNET_GATEWAY, environments))
-        found = {r.key: pick([g for g in owned if is_ours(tags_of(g), r.key)], "InternetGatewayId") for r in resources}
-        missing = [r.key for r in resources if found[r.key] is None]
-        if missing:
-            lookalikes = aws.describe_internet_gateways(ec2, name_filters(missing))
-            for key in missing:
-                found[key] = pick([g for g in lookalikes if is_named_like(tags_of(g), key)], "InternetGatewayId")
+        found = ours_or_lookalikes(resources, owned, lambda filters: aws.describe_internet_gateways(ec2, filters), "InternetGatewayId")
         result: dict[Key, Observation] = {}
         for resource in resources:
             gateway = found[resource.key]

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from controllers.network import aws
-from controllers.network.common import VPC, is_named_like, is_ours, name_filters, owned_filters, pick, stale_tags, tags_of
+from controllers.network.common import VPC, ours_or_lookalikes, owned_filters, stale_tags, tags_of
 from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign
 from reconciler.ownership import tags_for
@@ -42,12 +42,7 @@ class VpcController(BaseController):
         ec2 = ctx.client("ec2")
         environments = tuple(sorted({r.key.environment for r in resources}))
         owned = ctx.cache.get((VPC, environments), lambda: aws.describe_vpcs(ec2, owned_filters(VPC, environments)))
-        found = {r.key: pick([v for v in owned if is_ours(tags_of(v), r.key)], "VpcId") for r in resources}
-        missing = [r.key for r in resources if found[r.key] is None]
-        if missing:
-            lookalikes = aws.describe_vpcs(ec2, name_filters(missing))
-            for key in missing:
-                found[key] = pick([v for v in lookalikes if is_named_like(tags_of(v), key)], "VpcId")
+        found = ours_or_lookalikes(resources, owned, lambda filters: aws.describe_vpcs(ec2, filters), "VpcId")
         result: dict[Key, Observation] = {}
         for resource in resources:
             vpc = found[resource.key]
