@@ -12,7 +12,7 @@ from reconciler import commands
 from reconciler.errors import EXIT_ERROR, ConfigurationError
 from reconciler.engine import aws_message
 
-SUBCOMMANDS = ("render", "validate", "schema", "plan", "status", "delete", "emulator", "apply")
+SUBCOMMANDS = ("render", "validate", "schema", "plan", "status", "delete", "prune", "emulator", "apply")
 
 
 def _target_option(parser: argparse.ArgumentParser) -> None:
@@ -21,6 +21,9 @@ def _target_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-format", choices=("json", "console"), help="log format on stderr (default: console on a TTY, else json)")
     parser.add_argument("--log-level", choices=("debug", "info", "warning", "error"),
                         help="default: warning on a TTY (progress lines show instead), info otherwise")
+    parser.add_argument("--state-table", metavar="NAME",
+                        help="DynamoDB table holding the reconciler's state (env RECONCILE_STATE_TABLE; "
+                             "default sc-reconciler-state)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     once.add_argument("--dry-run", action="store_true", help="plan only: show what would change and stop")
     once.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for Ready (default 900)")
     once.add_argument("--write-client-config", metavar="FILE", help="write API endpoints into amplifyconfiguration.json or aws-exports.js")
+    once.add_argument("--prune", action="store_true",
+                      help="the paths are the whole truth for the environments they name: delete recorded apps "
+                           "that have no spec under them")
     once.add_argument("-o", "--output", choices=("text", "json"), default="text")
     _target_option(once)
 
@@ -51,11 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("paths", nargs="*", default=["."], metavar="PATH")
     plan.add_argument("-o", "--output", choices=("text", "json"), default="text")
     plan.add_argument("--detailed-exitcode", action="store_true", help="exit 0 no changes, 2 changes pending, 1 error")
+    plan.add_argument("--prune", action="store_true", help="also show the apps `--once --prune` would delete")
     _target_option(plan)
 
-    status = sub.add_parser("status", help="conditions per spec and resource, from live observation")
+    status = sub.add_parser("status", help="conditions per spec and resource, as last recorded in the state store")
     status.add_argument("paths", nargs="*", default=["."], metavar="PATH")
     status.add_argument("-o", "--output", choices=("text", "json"), default="text")
+    status.add_argument("--live", action="store_true", help="observe AWS now instead of reading the state store")
     _target_option(status)
 
     delete = sub.add_parser("delete", help="remove what the specs own, in reverse dependency order")
@@ -63,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument("--dry-run", action="store_true")
     delete.add_argument("--timeout", type=float, default=900.0)
     _target_option(delete)
+
+    prune = sub.add_parser("prune", help="delete recorded apps whose spec is not under the paths (their environments only)")
+    prune.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    prune.add_argument("--dry-run", action="store_true", help="list what would be deleted and stop")
+    prune.add_argument("--timeout", type=float, default=900.0)
+    _target_option(prune)
 
     emulator = sub.add_parser("emulator", help="run the embedded AWS (moto) in the foreground for other commands to share")
     emulator.add_argument("--port", type=int, default=4566)
