@@ -8,11 +8,14 @@ import sys
 import threading
 import time
 from argparse import Namespace
+from collections.abc import Sequence
 from typing import Any
 
 import yaml
 
+from reconciler import client_config
 from reconciler import logging as rlog
+from reconciler.client_config import ApiFacts
 from reconciler.conditions import ConditionStore
 from reconciler.controller import Context
 from reconciler.design import EnvironmentDesign
@@ -34,6 +37,7 @@ def run(args: Namespace) -> int:
     handler = {
         "render": cmd_render, "validate": cmd_validate, "schema": cmd_schema, "emulator": cmd_emulator,
         "apply": cmd_apply, "plan": cmd_plan, "status": cmd_status, "delete": cmd_delete,
+        "client-config": cmd_client_config,
     }[args.command]
     return handler(args)
 
@@ -182,22 +186,16 @@ def cmd_apply(args: Namespace) -> int:
             plan = make_plan(controllers, designs, ctx)
             _print_plan(plan, args.output)
             return EXIT_ERROR if plan.problems else EXIT_OK
+        if args.write_client_config:
+            client_config.preflight(args.write_client_config, designs)  # a bad file fails now, not after converging
         progress = _Progress(enabled=sys.stderr.isatty())
         started = time.monotonic()
         report = converge(controllers, designs, ctx, timeout=args.timeout, on_pass=progress)
         endpoints = _endpoints(report.status)
-        if args.write_client_config and endpoints:
-            from reconciler.client_config import write_client_config
-
-            apis = {app.name: app.api for env in designs for app in env.apps if app.api}
-            restricted = {name for name, api in apis.items() if api.restrict_access}
-            graphql = {name for name, api in apis.items() if api.type == "GraphQL"}
-            write_client_config(args.write_client_config, endpoints, ctx.region, restricted, graphql)
-            if graphql and args.write_client_config.endswith("aws-exports.js"):
-                _err("reconcile: GraphQL endpoints are not written to aws-exports.js (it lists REST APIs only): "
-                     + ", ".join(f"{n} {endpoints[n]}" for n in sorted(graphql) if n in endpoints))
-            _err(f"reconcile: wrote {len(endpoints)} endpoint{'s' if len(endpoints) != 1 else ''} to {args.write_client_config}")
-        _print_summary(report.status, endpoints, args.output)
+        clients = client_config.api_facts(designs, report.status.outputs)
+        if args.write_client_config:
+            _write_client_config(args.write_client_config, clients)
+        _print_summary(report.status, endpoints, args.output, clients)
         if args.output == "text":
             state = "converged" if report.converged else ("timed out" if report.timed_out else "not converged")
             print(f"{state} in {report.passes} pass{'es' if report.passes != 1 else ''}, {time.monotonic() - started:.1f}s, "
@@ -245,20 +243,24 @@ def _endpoints(status: Status) -> dict[str, str]:
     return {key.app: out["endpoint"] for key, out in status.outputs.items() if key.kind == "api.http_api" and key.app and out.get("endpoint")}
 
 
-def _status_document(status: Status, endpoints: dict[str, str]) -> dict[str, Any]:
+def _status_document(status: Status, endpoints: dict[str, str], clients: Sequence[ApiFacts] = ()) -> dict[str, Any]:
     specs: dict[str, Any] = {}
+    by_scope = {f.scope: f for f in clients}
     for scope, conditions in sorted(status.specs.items()):
         entry = specs.setdefault(scope, {"conditions": [c.as_dict() for c in conditions], "resources": {}})
         app = scope.split("/", 1)[1] if "/" in scope else None
         if app and app in endpoints:
             entry["endpoint"] = endpoints[app]
+        if scope in by_scope:
+            entry.update(by_scope[scope].status_fields())
     for key, conditions in sorted(status.resources.items(), key=lambda kv: str(kv[0])):
         specs[key.scope]["resources"][str(key)] = {"conditions": [c.as_dict() for c in conditions]}
     return {"specs": specs}
 
 
-def _print_summary(status: Status, endpoints: dict[str, str], output: str) -> None:
-    document = _status_document(status, endpoints)
+def _print_summary(status: Status, endpoints: dict[str, str], output: str, clients: Sequence[ApiFacts] = ()) -> None:
+    document = _status_document(status, endpoints, clients)
+    sign_in = {f.scope: f.sign_in_line() for f in clients}
     if output == "json":
         print(json.dumps(document, indent=2))
         return
@@ -266,6 +268,8 @@ def _print_summary(status: Status, endpoints: dict[str, str], output: str) -> No
         conds = {c["type"]: c for c in entry["conditions"]}
         print(f"{scope}: Ready={conds['Ready']['status']} Synced={conds['Synced']['status']}"
               + (f"  endpoint {entry['endpoint']}" if entry.get("endpoint") else ""))
+        if sign_in.get(scope):
+            print(f"  {sign_in[scope]}")
         for name in (n for n, r in entry["resources"].items() if any(c["status"] != "True" for c in r["conditions"])):
             msgs = "; ".join(f"{c['type']}={c['status']} {c['reason']} {c['message']}".strip() for c in entry["resources"][name]["conditions"])
             print(f"  {name}: {msgs}")
@@ -282,8 +286,39 @@ def cmd_status(args: Namespace) -> int:
         target.close()
     status = derive_status(plan, None, ConditionStore())
     endpoints = _endpoints(status)
-    _print_summary(status, endpoints, args.output)
+    _print_summary(status, endpoints, args.output, client_config.api_facts(designs, status.outputs))
     return EXIT_OK if status.all_ready() else EXIT_ERROR
+
+
+# --- client configuration (aws-exports.js, amplifyconfiguration.json, amplify_outputs.json) --
+
+def _write_client_config(paths: Sequence[str], clients: Sequence[ApiFacts]) -> bool:
+    """Write what exists; say what is left out. True when every API was written."""
+    lines, incomplete = client_config.write_files(paths, clients)
+    for line in lines:
+        _err(f"reconcile: {line}")
+    return not incomplete
+
+
+def cmd_client_config(args: Namespace) -> int:
+    """Read the stack as it is (plan's read calls only, no converge) and write its client configuration."""
+    prepared = _prepare(args)
+    if isinstance(prepared, int):
+        return prepared
+    target, ctx, designs = prepared
+    try:
+        client_config.preflight(args.output, designs)
+        plan = make_plan(_controllers(), designs, ctx)
+    except GraphError as error:
+        _err(f"reconcile: {error}")
+        return EXIT_ERROR
+    finally:
+        target.close()
+    clients = client_config.api_facts(designs, derive_status(plan, None, ConditionStore()).outputs)
+    complete = _write_client_config(args.output, clients)
+    if not complete:
+        _err("reconcile: run `reconcile --once` to create what is missing")
+    return EXIT_OK if complete and clients else EXIT_ERROR
 
 
 def cmd_delete(args: Namespace) -> int:
