@@ -12,7 +12,8 @@ from reconciler import commands
 from reconciler.errors import EXIT_ERROR, ConfigurationError
 from reconciler.engine import aws_message
 
-SUBCOMMANDS = ("render", "validate", "schema", "plan", "status", "delete", "prune", "emulator", "apply")
+SUBCOMMANDS = ("render", "validate", "schema", "plan", "status", "delete", "prune", "emulator", "apply",
+               "client-config")
 
 
 def _target_option(parser: argparse.ArgumentParser) -> None:
@@ -35,7 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     once.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
     once.add_argument("--dry-run", action="store_true", help="plan only: show what would change and stop")
     once.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for Ready (default 900)")
-    once.add_argument("--write-client-config", metavar="FILE", help="write API endpoints into amplifyconfiguration.json or aws-exports.js")
+    once.add_argument("--write-client-config", metavar="FILE", action="append",
+                      help="after converging, write the API endpoints (and sign-in ids of restricted APIs) into "
+                      "aws-exports.js, amplifyconfiguration.json or amplify_outputs.json; repeatable")
     once.add_argument("--prune", action="store_true",
                       help="the paths are the whole truth for the environments they name: delete recorded apps "
                            "that have no spec under them")
@@ -77,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
     prune.add_argument("--dry-run", action="store_true", help="list what would be deleted and stop")
     prune.add_argument("--timeout", type=float, default=900.0)
     _target_option(prune)
+
+    client = sub.add_parser("client-config", help="write the client configuration of the existing stack (no converge)")
+    client.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    client.add_argument("-o", "--output", metavar="FILE", action="append", required=True,
+                        help="aws-exports.js, amplifyconfiguration.json or amplify_outputs.json (merged into); repeatable")
+    _target_option(client)
 
     emulator = sub.add_parser("emulator", help="run the embedded AWS (moto) in the foreground for other commands to share")
     emulator.add_argument("--port", type=int, default=4566)

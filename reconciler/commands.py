@@ -27,6 +27,7 @@ def run(args: Namespace) -> int:
         "render": cmd_render, "validate": cmd_validate, "schema": cmd_schema, "emulator": cmd_emulator,
         "apply": commands_aws.cmd_apply, "plan": commands_aws.cmd_plan, "status": commands_aws.cmd_status,
         "delete": commands_aws.cmd_delete, "prune": commands_aws.cmd_prune,
+        "client-config": commands_aws.cmd_client_config,
     }[args.command]
     return handler(args)
 

@@ -6,10 +6,11 @@ import os
 import sys
 import time
 from argparse import Namespace
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler import workflow
+from reconciler import client_config, workflow
 from reconciler.commands import err, report_errors
 from reconciler.conditions import ConditionStore
 from reconciler.controller import Context
@@ -20,8 +21,8 @@ from reconciler.graph import GraphError
 from reconciler.loading import designs_from
 from reconciler.plan import Change, Plan, make_plan
 from reconciler.render import render_json, render_text
-from reconciler.report import print_summary, status_document, status_from_state
-from reconciler.state import DEFAULT_TABLE, TABLE_ENV, EnvironmentState, StateStore
+from reconciler.report import endpoints_of, print_summary, status_document, status_from_state
+from reconciler.state import DEFAULT_TABLE, TABLE_ENV, StateStore
 from reconciler.state.sync import seed_conditions
 from reconciler.status import derive_status
 from reconciler.target import Target, resolve
@@ -163,13 +164,15 @@ def _converge(prepared: Prepared, args: Namespace) -> int:
             err(f"reconcile: {problem}")
         if workflow.zone_problems(work.designs):
             return EXIT_ERROR
+    if args.write_client_config:
+        client_config.preflight(args.write_client_config, work.designs)  # a bad file fails now, not after converging
     progress = _Progress(enabled=sys.stderr.isatty())
     report = workflow.run_converge(_controllers(), work.designs, prepared.ctx, prepared.store, work=work,
                                    timeout=max(1.0, args.timeout - (time.monotonic() - started)), on_pass=progress)
-    endpoints = _endpoints(report)
-    if args.write_client_config and endpoints:
-        _write_client_config(args.write_client_config, endpoints, work.designs, prepared.ctx)
-    print_summary(status_document(report.status, endpoints), args.output)
+    clients = client_config.api_facts(work.designs, report.status.outputs)
+    if args.write_client_config:
+        _write_client_config(args.write_client_config, clients)
+    print_summary(status_document(report.status, endpoints_of(report.status), clients), args.output, clients)
     if args.output == "text":
         state = "converged" if report.converged else ("timed out" if report.timed_out else "not converged")
         print(f"{state} in {report.passes} pass{'es' if report.passes != 1 else ''}, {time.monotonic() - started:.1f}s, "
@@ -197,17 +200,40 @@ def _exit_code(report: ConvergeReport, timeout: float, *, failures: bool) -> int
     return EXIT_ERROR
 
 
-def _write_client_config(path: str, endpoints: dict[str, str], designs: list[EnvironmentDesign], ctx: Context) -> None:
-    from reconciler.client_config import write_client_config
+def _write_client_config(paths: Sequence[str], clients: Sequence[client_config.ApiFacts]) -> bool:
+    """Write what exists; say what is left out. True when every API was written."""
+    lines, incomplete = client_config.write_files(paths, clients)
+    for line in lines:
+        err(f"reconcile: {line}")
+    return not incomplete
 
-    apis = {app.name: app.api for env in designs for app in env.apps if app.api}
-    restricted = {name for name, api in apis.items() if api.restrict_access}
-    graphql = {name for name, api in apis.items() if api.type == "GraphQL"}
-    write_client_config(path, endpoints, ctx.region, restricted, graphql)
-    if graphql and path.endswith("aws-exports.js"):
-        err("reconcile: GraphQL endpoints are not written to aws-exports.js (it lists REST APIs only): "
-            + ", ".join(f"{n} {endpoints[n]}" for n in sorted(graphql) if n in endpoints))
-    err(f"reconcile: wrote {len(endpoints)} endpoint{'s' if len(endpoints) != 1 else ''} to {path}")
+
+def cmd_client_config(args: Namespace) -> int:
+    """Write the client configuration of the stack as it is: from what the state store recorded,
+    or, for apps it has no record of, from a read-only observation (no converge)."""
+    prepared = _prepare(args)
+    if isinstance(prepared, int):
+        return prepared
+    try:
+        client_config.preflight(args.output, prepared.designs)
+        states = {env.name: prepared.store.load(env.name) for env in prepared.designs}
+        scopes = {f"{env.name}/{app.name}" for env in prepared.designs for app in env.apps}
+        status = status_from_state(states, scopes)
+        if scopes - set(status.specs):
+            plan = read_only_plan(prepared, prune=False)
+            if isinstance(plan, int):
+                return plan
+            status = derive_status(plan, None, ConditionStore())
+    except GraphError as error:
+        err(f"reconcile: {error}")
+        return EXIT_ERROR
+    finally:
+        prepared.target.close()
+    clients = client_config.api_facts(prepared.designs, status.outputs)
+    complete = _write_client_config(args.output, clients)
+    if not complete:
+        err("reconcile: run `reconcile --once` to create what is missing")
+    return EXIT_OK if complete and clients else EXIT_ERROR
 
 
 class _Progress:
@@ -223,11 +249,6 @@ class _Progress:
             outcome = result.outcomes.get(change.key)
             status = outcome.status if outcome else "pending"
             err(f"  [{number}] {change.action:<7} {change.name:<48} {status}" + (f": {outcome.message}" if outcome and outcome.message else ""))
-
-
-def _endpoints(report: ConvergeReport) -> dict[str, str]:
-    return {key.app: out["endpoint"] for key, out in report.status.outputs.items()
-            if key.kind == "api.http_api" and key.app and out.get("endpoint")}
 
 
 def cmd_status(args: Namespace) -> int:
@@ -254,9 +275,8 @@ def cmd_status(args: Namespace) -> int:
                     f"{prepared.store.name}); `reconcile status --live` observes AWS")
     finally:
         prepared.target.close()
-    endpoints = {key.app: out["endpoint"] for key, out in status.outputs.items()
-                 if key.kind == "api.http_api" and key.app and out.get("endpoint")}
-    print_summary(status_document(status, endpoints), args.output)
+    clients = client_config.api_facts(prepared.designs, status.outputs)
+    print_summary(status_document(status, endpoints_of(status), clients), args.output, clients)
     return EXIT_OK if status.all_ready() and status.specs else EXIT_ERROR
 
 
@@ -319,5 +339,4 @@ def cmd_prune(args: Namespace) -> int:
     return EXIT_ERROR if code == EXIT_OK and prepared.failures else code
 
 
-__all__ = ["cmd_apply", "cmd_delete", "cmd_plan", "cmd_prune", "cmd_status", "read_only_plan",
-           "EnvironmentState"]
+__all__ = ["cmd_apply", "cmd_client_config", "cmd_delete", "cmd_plan", "cmd_prune", "cmd_status", "read_only_plan"]
