@@ -118,6 +118,7 @@ class StateStore:
                 items.extend(from_dynamo(item) for item in page.get("Items", []))
         except ClientError as error:
             if is_not_found(error):
+                self.exists = False
                 return EnvironmentState(environment)
             raise
         self.exists = True
