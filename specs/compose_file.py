@@ -30,6 +30,7 @@ class SourceFiles:
     compose_paths: tuple[str, ...] = ()
     dockerfile_path: str | None = None
     notes: tuple[str, ...] = ()
+    profiles: tuple[str, ...] = ()  # active profiles: the spec's, else COMPOSE_PROFILES in .env
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,20 @@ def is_compose_file_name(path: str) -> bool:
 
 
 def find_source_files(spec: LoadedSpec, problems: Problems) -> SourceFiles | None:
+    found = _find_source_files(spec, problems)
+    if found is None or not found.compose_paths:
+        return found
+    profiles = tuple(spec.model.spec.compose.profiles)
+    notes = found.notes
+    from_dotenv = dotenv_variables(spec, Problems()).get("COMPOSE_PROFILES", "")
+    if not profiles and from_dotenv.strip():
+        profiles = tuple(p.strip() for p in from_dotenv.split(",") if p.strip())
+        notes += (f"profiles {', '.join(profiles)} are active: COMPOSE_PROFILES in .env, as "
+                  "Docker Compose reads it (spec.compose.profiles takes precedence)",)
+    return SourceFiles(found.compose_paths, None, notes, profiles)
+
+
+def _find_source_files(spec: LoadedSpec, problems: Problems) -> SourceFiles | None:
     named = spec.model.spec.compose.files
     if spec.source_file is not None:
         if named:
@@ -72,6 +87,11 @@ def find_source_files(spec: LoadedSpec, problems: Problems) -> SourceFiles | Non
         return SourceFiles(dockerfile_path=spec.source_file)
     if named:
         return _named_files(spec, named, problems)
+    compose_file = dotenv_variables(spec, Problems()).get("COMPOSE_FILE", "").strip()
+    if compose_file:  # Docker Compose reads COMPOSE_FILE from .env instead of its own names
+        files = _named_files(spec, [n for n in compose_file.split(":") if n], problems,
+                             where=("spec", "source"), why="COMPOSE_FILE in .env")
+        return files
     found = [n for n in COMPOSE_FILE_NAMES if os.path.isfile(os.path.join(spec.source_dir, n))]
     if found:
         return _discovered_files(spec, found, problems)
@@ -83,19 +103,23 @@ def find_source_files(spec: LoadedSpec, problems: Problems) -> SourceFiles | Non
     return None
 
 
-def _named_files(spec: LoadedSpec, named: list[str], problems: Problems) -> SourceFiles | None:
+def _named_files(spec: LoadedSpec, named: list[str], problems: Problems,
+                 where: tuple = ("spec", "compose", "files"),
+                 why: str = "spec.compose.files") -> SourceFiles | None:
     paths = []
     for index, name in enumerate(named):
         path = os.path.normpath(os.path.join(spec.source_dir, name))
         if not os.path.isfile(path):
-            problems.add(spec.error(("spec", "compose", "files", index),
-                                    f"compose file '{name}' does not exist in {spec.source_dir}"))
+            named_here = why == "spec.compose.files"
+            problems.add(spec.error(where + (index,) if named_here else where,
+                                    f"compose file '{name}'{'' if named_here else f' ({why})'} "
+                                    f"does not exist in {spec.source_dir}"))
         paths.append(path)
     if problems.errors:
         return None
-    notes = ()
-    if len(paths) > 1:
-        notes = ("compose files merged in order (spec.compose.files), as `docker compose "
+    notes: tuple[str, ...] = ()
+    if len(paths) > 1 or why != "spec.compose.files":
+        notes = (f"compose files merged in order ({why}), as `docker compose "
                  + " ".join(f"-f {name}" for name in named) + "` does",)
     return SourceFiles(tuple(paths), notes=notes)
 
@@ -137,7 +161,7 @@ def dotenv_variables(spec: LoadedSpec, problems: Problems) -> dict[str, str]:
 def read_compose(spec: LoadedSpec, files: SourceFiles, problems: Problems) -> ComposeProject | None:
     variables = dotenv_variables(spec, problems)
     reader = ProjectReader(spec.source_dir, variables, lambda p: display_path(spec, p), problems)
-    raw = reader.read(files.compose_paths, spec.model.spec.compose.profiles)
+    raw = reader.read(files.compose_paths, files.profiles)
     if raw is None:
         return None
     data, document = raw.data, raw.document
@@ -147,7 +171,7 @@ def read_compose(spec: LoadedSpec, files: SourceFiles, problems: Problems) -> Co
     project = ComposeProject(document, sources=[display_path(spec, p) for p in files.compose_paths],
                              notes=list(files.notes))
     if raw.left_out:
-        active = ", ".join(spec.model.spec.compose.profiles) or "none"
+        active = ", ".join(files.profiles) or "none"
         project.notes.append(f"services left out because none of their profiles is active "
                              f"(active: {active}; set spec.compose.profiles): "
                              + ", ".join(raw.left_out))

@@ -154,3 +154,24 @@ def test_schema_documents_the_compose_fields():
     spec = json_schema()["$defs"]["ComposeSpec"]["properties"]
     assert "docker compose -f a -f b" in str(spec["files"])
     assert "profiles" in spec
+
+
+def test_compose_profiles_in_dotenv_are_active_unless_the_spec_names_profiles(project):
+    project.write("src/.env", "COMPOSE_PROFILES=debug\n")
+    project.compose(WEB + "  debug:\n    image: busybox\n    profiles: [debug]\n")
+    translation = project.translate()
+    assert [c["name"] for c in translation.containers] == ["web", "debug"]
+    one(translation.notes, "COMPOSE_PROFILES in .env")
+    project.spec("spec:\n  source: ./src\n  compose:\n    profiles: [other]\n")
+    assert [c["name"] for c in project.translate().containers] == ["web"]
+
+
+def test_compose_file_in_dotenv_names_the_files(project):
+    project.write("src/.env", "COMPOSE_FILE=base.yaml:extra.yaml\n")
+    project.compose("services:\n  ignored:\n    image: x\n")
+    project.write("src/base.yaml", WEB)
+    project.write("src/extra.yaml", "services:\n  web:\n    environment: {LEVEL: extra}\n")
+    translation = project.translate()
+    assert translation.sources == ["src/base.yaml", "src/extra.yaml"]
+    assert translation.containers[0]["environment"] == [{"name": "LEVEL", "value": "extra"}]
+    one(translation.notes, "COMPOSE_FILE in .env")

@@ -1,6 +1,6 @@
 """Compare our reading of each fixture with Docker Compose's (the golden files).
 
-    python tests/specs/conformance/measure.py      # fixtures, fields compared, fields differing
+    python -m tests.specs.conformance.measure     # fixtures, fields compared, fields differing
 
 A fixture folder holds compose files, an optional `.env`, `expected.compose.json` (written by
 regenerate.py) and an optional `case.yaml`:
@@ -18,23 +18,21 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from specs import SpecErrors, translate
+from specs.compose_file import find_source_files, read_compose
+from specs.errors import Problems
+from specs.loader import LoadedSpec
+from specs.model import ServerlessContainer
+
+from .canonical import compared_fields, compose_view, differences, our_view
+
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
-sys.path.insert(0, str(HERE.parents[2]))  # the repository root, when run as a script
-
-from .canonical import compared_fields, compose_view, differences, our_view  # noqa: E402
-
-from specs import SpecErrors, translate  # noqa: E402
-from specs.compose_file import find_source_files, read_compose  # noqa: E402
-from specs.errors import Problems  # noqa: E402
-from specs.loader import LoadedSpec  # noqa: E402
-from specs.model import ServerlessContainer  # noqa: E402
 
 
 @dataclass
