@@ -45,20 +45,25 @@ class ComposeYamlLoader(Yaml12Loader):
 
     def flatten_mapping(self, node: yaml.MappingNode) -> None:
         # `<<: [*a, *b]`: the earlier mapping wins (YAML's merge-key rule, and go-yaml's);
-        # PyYAML lets the later one win, so keep only the first of each merged key.
+        # PyYAML lets the later one win, so keep only the first of each merged key, and none
+        # the node sets itself: every flattened node then holds each key once.
         own = [pair for pair in node.value if pair[0].tag != "tag:yaml.org,2002:merge"]
         super().flatten_mapping(node)
         own_ids = {id(pair) for pair in own}
-        seen: set[tuple[str, Any]] = set()
+        seen: set[tuple[str, Any]] = {_key_of(pair[0]) for pair in own}
         merged = []
         for pair in node.value:
             if id(pair) in own_ids:
                 continue
-            key = (pair[0].tag, getattr(pair[0], "value", id(pair[0])))
+            key = _key_of(pair[0])
             if key not in seen:
                 seen.add(key)
                 merged.append(pair)
         node.value = merged + own
+
+
+def _key_of(node: yaml.Node) -> tuple[str, Any]:
+    return node.tag, node.value if isinstance(node, yaml.ScalarNode) else id(node)
 
 
 def _construct_reset(loader: yaml.SafeLoader, node: yaml.Node) -> _Reset:

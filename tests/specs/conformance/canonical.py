@@ -51,7 +51,9 @@ def compose_view(config: dict) -> dict[str, dict[str, Any]]:
             # A dependency that is not in the project (`required: false`) is no container.
             "depends_on": {name: dep.get("condition", "service_started")
                            for name, dep in depends.items() if name in services},
-            "container_name": service.get("container_name"),
+            # (a container_name equal to the service's key names nothing new)
+            "container_name": service.get("container_name")
+            if service.get("container_name") != key else None,
         }
     return view
 
