@@ -190,7 +190,7 @@ def read_compose(spec: LoadedSpec, files: SourceFiles, problems: Problems) -> Co
 
 def _check_top_level(data: dict, ctx: ComposeContext) -> None:
     for key in data:
-        if key in ("services", "secrets") or str(key).startswith("x-"):
+        if key in ("services", "secrets", "include") or str(key).startswith("x-"):
             continue
         if key == "version":  # obsolete in Compose v2; any 2.x/3.x is fine and ignored
             if not _COMPOSE_VERSION.match(str(data[key])):

@@ -22,6 +22,7 @@ from specs.compose_merge import (
     subtree,
     without,
 )
+from specs.compose_include import merge_includes
 from specs.compose_normalize import cast_types, normalized, rebased
 from specs.errors import Problems, SpecError, format_field
 from specs.interpolate import Interpolator, interpolate_tree
@@ -79,7 +80,10 @@ class ProjectReader:
         self._files: dict[str, _File | None] = {}
         self._resolved: dict[tuple[str, str], tuple[dict, Positions] | None] = {}
 
-    def read(self, files: Sequence[str], profiles: Sequence[str]) -> RawProject | None:
+    def read(self, files: Sequence[str], profiles: Sequence[str],
+             whole: bool = True) -> RawProject | None:
+        """The merged model; `whole=False` for an included part (profiles and dependencies
+        are then checked on the whole project)."""
         loaded = [self._file(path) for path in files]
         if any(file is None for file in loaded):
             return None
@@ -99,8 +103,9 @@ class ProjectReader:
                     positions = _replace_service_positions(positions, name, service_at)
             document = ComposeDocument(document.path, positions)
         project = RawProject(data, document)
-        self._apply_profiles(project, set(profiles))
-        self._check_dependencies(project)
+        if whole:
+            self._apply_profiles(project, set(profiles))
+            self._check_dependencies(project)
         return project
 
     def _file(self, path: str) -> _File | None:
@@ -132,6 +137,7 @@ class ProjectReader:
         for name, at in unset.items():
             self.problems.warn(document.warning(at, f"variable '{name}' is not set in the "
                                                     "source folder's .env; using an empty string"))
+        data, positions = merge_includes(self, path, data, positions, document)
         services = data.get("services")
         if isinstance(services, dict):
             for name, service in services.items():

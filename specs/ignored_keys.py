@@ -53,7 +53,6 @@ TOP_LEVEL_KEY_REASONS = {
     "volumes": "no volumes are mounted; files written in a container are lost when its task stops",
     "configs": "configs are not mounted; use environment variables or secrets",
     "name": "metadata.name in the spec names everything",
-    "include": "other compose files are not read",
     "models": "models are not deployed",
 }
 _DEFAULT_REASON = "it has no equivalent in this Fargate deployment"

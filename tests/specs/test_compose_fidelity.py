@@ -175,3 +175,16 @@ def test_compose_file_in_dotenv_names_the_files(project):
     assert translation.sources == ["src/base.yaml", "src/extra.yaml"]
     assert translation.containers[0]["environment"] == [{"name": "LEVEL", "value": "extra"}]
     one(translation.notes, "COMPOSE_FILE in .env")
+
+
+def test_included_files_are_read_from_their_own_folder(project):
+    project.compose("include:\n  - api/compose.yaml\n" + WEB)
+    project.write("src/api/compose.yaml", "services:\n  api:\n    build: ./app\n"
+                  "    env_file: api.env\n")
+    project.write("src/api/app/Dockerfile", "FROM alpine\n")
+    project.write("src/api/api.env", "ROLE=api\n")
+    translation = project.translate()
+    assert translation.build["api"].context == "api/app"
+    api = next(c for c in translation.containers if c["name"] == "api")
+    assert api["environment"] == [{"name": "ROLE", "value": "api"}]
+    assert not any("include" in warning for warning in translation.warnings)
