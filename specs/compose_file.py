@@ -1,4 +1,4 @@
-"""Find the source's Dockerfile or compose file and read the compose file as Compose v2 does."""
+"""Find the source's compose files or Dockerfile and read the compose files as Compose v2 does."""
 
 from __future__ import annotations
 
@@ -7,26 +7,30 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from dotenv import dotenv_values
-
+from specs.compose_dotenv import DotenvError, parse_dotenv
+from specs.compose_project import ComposeDocument, ProjectReader
 from specs.compose_service import ComposeContext, ComposeService, read_service
 from specs.errors import Problems, SpecError
 from specs.ignored_keys import TOP_LEVEL_KEY_REASONS, ignored_reason
-from specs.interpolate import Interpolator, interpolate_tree
 from specs.loader import LoadedSpec
-from specs.yaml_source import Path, YamlDocument, load_yaml_documents
+from specs.yaml_source import Path, YamlDocument
 
-COMPOSE_FILE_NAMES = ("docker-compose.yml", "docker-compose.yaml", "compose.yaml", "compose.yml")
+# Docker Compose's own names and order: the first main file found wins, then the first override.
+COMPOSE_FILE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+OVERRIDE_FILE_NAMES = ("compose.override.yml", "compose.override.yaml",
+                       "docker-compose.override.yml", "docker-compose.override.yaml")
 _COMPOSE_VERSION = re.compile(r"^[23](\.\d+)*$")
 _SECRET_NAME = re.compile(r"^[A-Za-z0-9_+=.@-]{1,128}$")
 
 
 @dataclass(frozen=True)
 class SourceFiles:
-    """Exactly one of the two is set: compose wins over a Dockerfile beside it."""
+    """Compose files (merged in order) or one Dockerfile; notes say how they were chosen."""
 
-    compose_path: str | None = None
+    compose_paths: tuple[str, ...] = ()
     dockerfile_path: str | None = None
+    notes: tuple[str, ...] = ()
+    profiles: tuple[str, ...] = ()  # active profiles: the spec's, else COMPOSE_PROFILES in .env
 
 
 @dataclass(frozen=True)
@@ -39,9 +43,11 @@ class DeclaredSecret:
 
 @dataclass
 class ComposeProject:
-    document: YamlDocument
+    document: ComposeDocument | YamlDocument
     services: list[ComposeService] = field(default_factory=list)
     secrets: dict[str, DeclaredSecret] = field(default_factory=dict)
+    sources: list[str] = field(default_factory=list)  # the files read, as shown
+    notes: list[str] = field(default_factory=list)  # what render should say about them
 
 
 def display_path(spec: LoadedSpec, absolute: str) -> str:
@@ -51,14 +57,44 @@ def display_path(spec: LoadedSpec, absolute: str) -> str:
     return os.path.normpath(os.path.join(os.path.dirname(spec.path), relative))
 
 
+def is_compose_file_name(path: str) -> bool:
+    return path.endswith((".yaml", ".yml"))
+
+
 def find_source_files(spec: LoadedSpec, problems: Problems) -> SourceFiles | None:
+    found = _find_source_files(spec, problems)
+    if found is None or not found.compose_paths:
+        return found
+    profiles = tuple(spec.model.spec.compose.profiles)
+    notes = found.notes
+    from_dotenv = dotenv_variables(spec, Problems()).get("COMPOSE_PROFILES", "")
+    if not profiles and from_dotenv.strip():
+        profiles = tuple(p.strip() for p in from_dotenv.split(",") if p.strip())
+        notes += (f"profiles {', '.join(profiles)} are active: COMPOSE_PROFILES in .env, as "
+                  "Docker Compose reads it (spec.compose.profiles takes precedence)",)
+    return SourceFiles(found.compose_paths, None, notes, profiles)
+
+
+def _find_source_files(spec: LoadedSpec, problems: Problems) -> SourceFiles | None:
+    named = spec.model.spec.compose.files
+    if spec.source_file is not None:
+        if named:
+            problems.add(spec.error(("spec", "compose", "files"), "spec.source names a file; "
+                                    "list compose files here only when spec.source is a folder"))
+            return None
+        if is_compose_file_name(spec.source_file):
+            return SourceFiles((spec.source_file,))
+        return SourceFiles(dockerfile_path=spec.source_file)
+    if named:
+        return _named_files(spec, named, problems)
+    compose_file = dotenv_variables(spec, Problems()).get("COMPOSE_FILE", "").strip()
+    if compose_file:  # Docker Compose reads COMPOSE_FILE from .env instead of its own names
+        files = _named_files(spec, [n for n in compose_file.split(":") if n], problems,
+                             where=("spec", "source"), why="COMPOSE_FILE in .env")
+        return files
     found = [n for n in COMPOSE_FILE_NAMES if os.path.isfile(os.path.join(spec.source_dir, n))]
-    if len(found) > 1:
-        problems.add(spec.error(("spec", "source"), "found several compose files ("
-                                + ", ".join(found) + "); keep only one"))
-        return None
     if found:
-        return SourceFiles(compose_path=os.path.join(spec.source_dir, found[0]))
+        return _discovered_files(spec, found, problems)
     dockerfile = os.path.join(spec.source_dir, "Dockerfile")
     if os.path.isfile(dockerfile):
         return SourceFiles(dockerfile_path=dockerfile)
@@ -67,49 +103,85 @@ def find_source_files(spec: LoadedSpec, problems: Problems) -> SourceFiles | Non
     return None
 
 
-def dotenv_variables(source_dir: str) -> dict[str, str]:
-    """The source folder's .env, taken literally: the process environment never leaks in."""
-    path = os.path.join(source_dir, ".env")
+def _named_files(spec: LoadedSpec, named: list[str], problems: Problems,
+                 where: tuple = ("spec", "compose", "files"),
+                 why: str = "spec.compose.files") -> SourceFiles | None:
+    paths = []
+    for index, name in enumerate(named):
+        path = os.path.normpath(os.path.join(spec.source_dir, name))
+        if not os.path.isfile(path):
+            named_here = why == "spec.compose.files"
+            problems.add(spec.error(where + (index,) if named_here else where,
+                                    f"compose file '{name}'{'' if named_here else f' ({why})'} "
+                                    f"does not exist in {spec.source_dir}"))
+        paths.append(path)
+    if problems.errors:
+        return None
+    notes: tuple[str, ...] = ()
+    if len(paths) > 1 or why != "spec.compose.files":
+        notes = (f"compose files merged in order ({why}), as `docker compose "
+                 + " ".join(f"-f {name}" for name in named) + "` does",)
+    return SourceFiles(tuple(paths), notes=notes)
+
+
+def _discovered_files(spec: LoadedSpec, found: list[str], problems: Problems) -> SourceFiles:
+    if len(found) > 1:
+        problems.warn(spec.document.warning(("spec", "source"), f"found several compose files "
+                      f"({', '.join(found)}); using {found[0]}, as Docker Compose does "
+                      "(name the file in spec.source to choose)"))
+    paths = [os.path.join(spec.source_dir, found[0])]
+    overrides = [n for n in OVERRIDE_FILE_NAMES if os.path.isfile(os.path.join(spec.source_dir, n))]
+    notes: tuple[str, ...] = ()
+    if overrides:
+        paths.append(os.path.join(spec.source_dir, overrides[0]))
+        notes = (f"{overrides[0]} is merged over {found[0]}, as Docker Compose does by default "
+                 "(set spec.compose.files to choose the files)",)
+        if len(overrides) > 1:
+            problems.warn(spec.document.warning(("spec", "source"), "found several override "
+                          f"files ({', '.join(overrides)}); using {overrides[0]}, as Docker "
+                          "Compose does"))
+    return SourceFiles(tuple(paths), notes=notes)
+
+
+def dotenv_variables(spec: LoadedSpec, problems: Problems) -> dict[str, str]:
+    """The source folder's .env, read as Compose reads it; the process environment never leaks in."""
+    path = os.path.join(spec.source_dir, ".env")
     if not os.path.isfile(path):
         return {}
-    return {k: v or "" for k, v in dotenv_values(path, interpolate=False).items()}
-
-
-def read_compose(spec: LoadedSpec, path: str, problems: Problems) -> ComposeProject | None:
-    shown = display_path(spec, path)
     try:
         with open(path, encoding="utf-8") as handle:
-            documents = load_yaml_documents(handle.read(), shown)
-    except SpecError as problem:
-        problems.add(problem)
-        return None
+            return parse_dotenv(handle.read())
+    except DotenvError as problem:
+        problems.add(SpecError(display_path(spec, path), problem.line, None, "", str(problem)))
     except (OSError, UnicodeDecodeError) as problem:
-        problems.add(SpecError(shown, message=f"cannot read file: {problem}"))
+        problems.add(SpecError(display_path(spec, path), message=f"cannot read file: {problem}"))
+    return {}
+
+
+def read_compose(spec: LoadedSpec, files: SourceFiles, problems: Problems) -> ComposeProject | None:
+    variables = dotenv_variables(spec, problems)
+    reader = ProjectReader(spec.source_dir, variables, lambda p: display_path(spec, p), problems)
+    raw = reader.read(files.compose_paths, files.profiles)
+    if raw is None:
         return None
-    if len(documents) != 1 or not isinstance(documents[0].data, dict):
-        message = "must hold one YAML mapping with a 'services' mapping"
-        problems.add(SpecError(shown, message=message))
-        return None
-    raw_document = documents[0]
-    variables = dotenv_variables(spec.source_dir)
-    interpolator = Interpolator(variables)
-    data, unset = interpolate_tree(
-        raw_document.data, interpolator, lambda at, msg: problems.add(raw_document.error(at, msg))
-    )
-    document = YamlDocument(shown, 0, data, raw_document.line, raw_document.positions)
-    for name, at in unset.items():
-        problems.warn(document.warning(at, f"variable '{name}' is not set in the source "
-                                           "folder's .env; using an empty string"))
-    ctx = ComposeContext(document, spec.source_dir, variables, problems)
+    data, document = raw.data, raw.document
+    ctx = ComposeContext(document, spec.source_dir, variables, problems,
+                         lambda p: display_path(spec, p))
     _check_top_level(data, ctx)
-    project = ComposeProject(document)
+    project = ComposeProject(document, sources=[display_path(spec, p) for p in files.compose_paths],
+                             notes=list(files.notes))
+    if raw.left_out:
+        active = ", ".join(files.profiles) or "none"
+        project.notes.append(f"services left out because none of their profiles is active "
+                             f"(active: {active}; set spec.compose.profiles): "
+                             + ", ".join(raw.left_out))
     services = data.get("services")
     if not isinstance(services, dict) or not services:
         ctx.error(("services",) if "services" in data else (),
                   "a compose file needs a 'services' mapping with at least one service")
         return project
-    for key, raw in services.items():
-        service = read_service(key, raw, ctx)
+    for key, raw_service in services.items():
+        service = read_service(key, raw_service, ctx)
         if service is not None:
             project.services.append(service)
     project.secrets = _declared_secrets(data.get("secrets"), ctx)
@@ -118,7 +190,7 @@ def read_compose(spec: LoadedSpec, path: str, problems: Problems) -> ComposeProj
 
 def _check_top_level(data: dict, ctx: ComposeContext) -> None:
     for key in data:
-        if key in ("services", "secrets") or str(key).startswith("x-"):
+        if key in ("services", "secrets", "include") or str(key).startswith("x-"):
             continue
         if key == "version":  # obsolete in Compose v2; any 2.x/3.x is fine and ignored
             if not _COMPOSE_VERSION.match(str(data[key])):
