@@ -30,6 +30,7 @@ class ApiSettings:
     type: str = "REST"  # REST | GraphQL
     restrict_access: bool = False
     cors: Cors = Cors()
+    scopes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,8 @@ class AppDesign:
         )
         api_type = _get(api, "type", default="REST")
         return ApiSettings(str(getattr(api_type, "value", api_type)),
-                           bool(_get(api, "restrict_access", "restrictAccess", default=False)), cors_settings)
+                           bool(_get(api, "restrict_access", "restrictAccess", default=False)), cors_settings,
+                           tuple(_get(api, "scopes", default=()) or ()))
 
     @cached_property
     def storage(self) -> tuple[StorageGrant, ...]:

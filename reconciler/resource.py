@@ -146,6 +146,11 @@ class Observation:
     state: Any = None
     # Exists but broken in a way waiting will not fix (an ECS rollout FAILED): reported at once.
     failed: bool = False
+    # Being deleted (a VPC link DELETING): never deleted again, gone once observed gone.
+    deleting: bool = False
+    # Extra copies carrying our tags for this one resource (a create whose answer was lost and
+    # which was sent again): the engine keeps the one observed (in use) and deletes these.
+    duplicates: list[Any] = field(default_factory=list)
 
     @classmethod
     def absent(cls, message: str = "does not exist") -> "Observation":

@@ -110,6 +110,8 @@ class ApiSpec(SpecModel):
 
     type: Literal["REST", "GraphQL"] = "REST"
     restrict_access: bool = False
+    # With restrictAccess: OAuth scopes a caller's token must carry (any of them), on every route.
+    scopes: list[Annotated[str, Field(min_length=1, max_length=256)]] = Field(default_factory=list)
     cors: Cors = Field(default_factory=Cors)
 
 
