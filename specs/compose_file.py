@@ -7,13 +7,21 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from dotenv import dotenv_values
-
 from specs.compose_service import ComposeContext, ComposeService, read_service
 from specs.errors import Problems, SpecError
 from specs.ignored_keys import TOP_LEVEL_KEY_REASONS, ignored_reason
-from specs.interpolate import Interpolator, interpolate_tree
+from specs.interpolate import interpolate_tree
+from specs.limits import LimitExceeded, read_text
 from specs.loader import LoadedSpec
+from specs.source_files import (
+    PIPELINE_ONLY,
+    BoundedInterpolator,
+    env_file_opt_ins,
+    is_inside,
+    outside_message,
+    present_files,
+    source_dotenv,
+)
 from specs.yaml_source import Path, YamlDocument, load_yaml_documents
 
 COMPOSE_FILE_NAMES = ("docker-compose.yml", "docker-compose.yaml", "compose.yaml", "compose.yml")
@@ -52,55 +60,58 @@ def display_path(spec: LoadedSpec, absolute: str) -> str:
 
 
 def find_source_files(spec: LoadedSpec, problems: Problems) -> SourceFiles | None:
-    found = [n for n in COMPOSE_FILE_NAMES if os.path.isfile(os.path.join(spec.source_dir, n))]
+    shown_dir = display_path(spec, spec.source_dir)
+    found, unusable = present_files(spec.source_dir, COMPOSE_FILE_NAMES, shown_dir)
+    if unusable:  # a symlink loop & co: that one clear error, not also "no compose file"
+        problems.errors.extend(unusable)
+        return None
     if len(found) > 1:
         problems.add(spec.error(("spec", "source"), "found several compose files ("
                                 + ", ".join(found) + "); keep only one"))
         return None
     if found:
         return SourceFiles(compose_path=os.path.join(spec.source_dir, found[0]))
-    dockerfile = os.path.join(spec.source_dir, "Dockerfile")
-    if os.path.isfile(dockerfile):
-        return SourceFiles(dockerfile_path=dockerfile)
-    problems.add(spec.error(("spec", "source"), f"no Dockerfile or compose file "
-                            f"({', '.join(COMPOSE_FILE_NAMES)}) in {spec.source_dir}"))
+    dockerfiles, unusable = present_files(spec.source_dir, ("Dockerfile",), shown_dir)
+    problems.errors.extend(unusable)
+    if dockerfiles:
+        dockerfile = os.path.join(spec.source_dir, "Dockerfile")
+        if is_inside(spec.source_dir, dockerfile):
+            return SourceFiles(dockerfile_path=dockerfile)
+        problems.add(SpecError(os.path.join(shown_dir, "Dockerfile"), message=outside_message(
+            "Dockerfile", "Dockerfile", spec.source_dir, PIPELINE_ONLY)))
+        return None
+    if not unusable:
+        problems.add(spec.error(("spec", "source"), f"no Dockerfile or compose file "
+                                f"({', '.join(COMPOSE_FILE_NAMES)}) in {spec.source_dir}"))
     return None
-
-
-def dotenv_variables(source_dir: str) -> dict[str, str]:
-    """The source folder's .env, taken literally: the process environment never leaks in."""
-    path = os.path.join(source_dir, ".env")
-    if not os.path.isfile(path):
-        return {}
-    return {k: v or "" for k, v in dotenv_values(path, interpolate=False).items()}
 
 
 def read_compose(spec: LoadedSpec, path: str, problems: Problems) -> ComposeProject | None:
     shown = display_path(spec, path)
     try:
-        with open(path, encoding="utf-8") as handle:
-            documents = load_yaml_documents(handle.read(), shown)
+        documents = load_yaml_documents(read_text(path, "compose file", shown), shown)
+        variables = source_dotenv(spec.source_dir, display_path(spec, spec.source_dir))
     except SpecError as problem:
         problems.add(problem)
-        return None
-    except (OSError, UnicodeDecodeError) as problem:
-        problems.add(SpecError(shown, message=f"cannot read file: {problem}"))
         return None
     if len(documents) != 1 or not isinstance(documents[0].data, dict):
         message = "must hold one YAML mapping with a 'services' mapping"
         problems.add(SpecError(shown, message=message))
         return None
     raw_document = documents[0]
-    variables = dotenv_variables(spec.source_dir)
-    interpolator = Interpolator(variables)
-    data, unset = interpolate_tree(
-        raw_document.data, interpolator, lambda at, msg: problems.add(raw_document.error(at, msg))
-    )
+    interpolator = BoundedInterpolator(variables, shown)
+    try:
+        data, unset = interpolate_tree(
+            raw_document.data, interpolator, lambda at, msg: problems.add(raw_document.error(at, msg))
+        )
+    except LimitExceeded as problem:
+        problems.add(problem)
+        return None
     document = YamlDocument(shown, 0, data, raw_document.line, raw_document.positions)
     for name, at in unset.items():
         problems.warn(document.warning(at, f"variable '{name}' is not set in the source "
                                            "folder's .env; using an empty string"))
-    ctx = ComposeContext(document, spec.source_dir, variables, problems)
+    ctx = ComposeContext(document, spec.source_dir, variables, problems, env_file_opt_ins(spec))
     _check_top_level(data, ctx)
     project = ComposeProject(document)
     services = data.get("services")

@@ -7,9 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from dotenv import dotenv_values
-
-from specs.errors import Problems
+from specs.errors import Problems, SpecError
+from specs.source_files import OPT_IN, env_file_allowed, outside_message, read_env_file
 from specs.yaml_source import Path, YamlDocument
 
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -23,6 +22,7 @@ class ComposeContext:
     source_dir: str
     variables: dict[str, str]
     problems: Problems
+    env_file_opt_ins: tuple[str, ...] = ()  # spec.envFilesOutsideSource, absolute
 
     def error(self, at: Path, message: str) -> None:
         self.problems.add(self.document.error(at, message))
@@ -78,9 +78,14 @@ def read_environment(
     merged: dict[str, str] = {}
     env_at: dict[str, Path] = {}
     for path, where in _env_files(raw.get("env_file"), service_at + ("env_file",), ctx):
-        # Values are taken literally (interpolate=False) so the process environment never leaks in.
-        for name, value in dotenv_values(path, interpolate=False).items():
-            merged[name] = value or ""
+        shown = os.path.normpath(os.path.join(os.path.dirname(ctx.document.path), os.path.relpath(path, ctx.source_dir)))
+        try:
+            variables = read_env_file(path, shown)
+        except SpecError as problem:
+            ctx.problems.add(problem)
+            continue
+        for name, value in variables.items():
+            merged[name] = value
             env_at[name] = where
     at = service_at + ("environment",)
     explicit = key_values(raw.get("environment"), at, ctx, f"{label}: environment variable")
@@ -116,7 +121,9 @@ def _env_files(raw: Any, at: Path, ctx: ComposeContext) -> list[tuple[str, Path]
             ctx.error(where, "must be a path, or a mapping with 'path' and 'required'")
             continue
         path = os.path.join(ctx.source_dir, entry)
-        if os.path.isfile(path):
+        if not env_file_allowed(path, ctx.source_dir, ctx.env_file_opt_ins):
+            ctx.error(where, outside_message("env_file", entry, ctx.source_dir, OPT_IN))
+        elif os.path.isfile(path):
             found.append((path, where))
         elif required:
             ctx.error(where, f"env_file {entry!r} does not exist (set 'required: false' "

@@ -1,0 +1,108 @@
+"""Files of the source folder, read the safe way: bounded (specs/limits.py), and only from inside
+the folder, where symlinks cannot lead out of it.
+
+The image pipeline receives the source folder and nothing else, so build contexts and
+Dockerfiles must be inside it. Env files are read here, on this machine, so one outside the
+folder could work, but it would quietly bring host files (`/etc/os-release`) into the task
+definition; it is refused unless the spec lists it in `spec.envFilesOutsideSource`.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+
+from dotenv import dotenv_values
+
+from specs import limits
+from specs.errors import SpecError
+from specs.interpolate import Interpolator
+from specs.loader import LoadedSpec
+
+OPT_IN_FIELD = "spec.envFilesOutsideSource"
+
+
+def is_inside(folder: str, path: str) -> bool:
+    """Whether `path`, symlinks resolved, is `folder` or below it."""
+    folder = os.path.realpath(folder)
+    return os.path.commonpath([folder, os.path.realpath(path)]) == folder
+
+
+PIPELINE_ONLY = ("which is all the image pipeline receives; move it inside, or point spec.source at "
+                 "a folder holding both")
+OPT_IN = f"move it inside, or list it (or its folder) in {OPT_IN_FIELD} to allow it"
+
+
+def outside_message(what: str, written: str, folder: str, advice: str) -> str:
+    """Why a file outside the source folder is refused, and what to do instead."""
+    resolved = os.path.realpath(os.path.join(folder, written))
+    shown = f"{written!r}" if resolved == written else f"{written!r} ({resolved})"
+    return f"{what} {shown} is outside the source folder, {advice}"
+
+
+def env_file_allowed(path: str, source_dir: str, allowed_outside: tuple[str, ...]) -> bool:
+    return is_inside(source_dir, path) or any(is_inside(allowed, path) for allowed in allowed_outside)
+
+
+def read_env_file(path: str, shown: str) -> dict[str, str]:
+    """A dotenv file's variables, taken literally (interpolate=False) so the process environment
+    never leaks in; SpecError if it cannot be read or is beyond the env file limit."""
+    text = limits.read_text(path, "env file", shown)
+    return {k: v or "" for k, v in dotenv_values(stream=io.StringIO(text), interpolate=False).items()}
+
+
+def source_dotenv(source_dir: str, shown_dir: str) -> dict[str, str]:
+    """The source folder's `.env` (compose interpolation variables), if there is one."""
+    path = os.path.join(source_dir, ".env")
+    shown = os.path.join(shown_dir, ".env")
+    if not os.path.lexists(path):
+        return {}
+    if not is_inside(source_dir, path):
+        raise SpecError(shown, message=outside_message(".env", ".env", source_dir, "where compose "
+                        "variables must come from; make .env a regular file there"))
+    return read_env_file(path, shown)
+
+
+class BoundedInterpolator(Interpolator):
+    """Stops with LimitExceeded once the expanded text passes the limit: a small compose file
+    using one large .env value thousands of times would otherwise grow to gigabytes."""
+
+    def __init__(self, variables: dict[str, str], path: str) -> None:
+        super().__init__(variables)
+        self.path = path
+        self.produced = 0
+
+    def expand(self, text: str) -> str:
+        result = super().expand(text)
+        self.produced += len(result)
+        if self.produced > limits.INTERPOLATED_CHARACTERS:
+            raise limits.LimitExceeded(self.path, message=(
+                "variable interpolation (${...}) expands the file to more than "
+                f"{limits.human_size(limits.INTERPOLATED_CHARACTERS)} of text (the limit)"))
+        return result
+
+
+def present_files(folder: str, names: tuple[str, ...], shown_dir: str) -> tuple[list[str], list[SpecError]]:
+    """Which of `names` are regular files in `folder`, plus one error for each that exists but
+    cannot be used (a symlink loop, a dangling link, a directory)."""
+    found: list[str] = []
+    unusable: list[SpecError] = []
+    for name in names:
+        path = os.path.join(folder, name)
+        if os.path.isfile(path):
+            found.append(name)
+        elif os.path.lexists(path):
+            try:
+                os.stat(path)
+                reason = "it is not a regular file"
+            except OSError as problem:
+                reason = limits.describe_os_error(problem)
+            unusable.append(SpecError(os.path.join(shown_dir, name), message=f"cannot read it: {reason}"))
+    return found, unusable
+
+
+def env_file_opt_ins(spec: LoadedSpec) -> tuple[str, ...]:
+    """Absolute paths the spec allows env files to come from, outside its source folder."""
+    spec_dir = os.path.dirname(os.path.abspath(spec.path))
+    listed = spec.model.spec.env_files_outside_source or ()
+    return tuple(os.path.normpath(os.path.join(spec_dir, entry)) for entry in listed)
