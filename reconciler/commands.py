@@ -19,13 +19,15 @@ from reconciler.design import EnvironmentDesign
 from reconciler.engine import Status, converge, derive_status
 from reconciler.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_TIMEOUT
 from reconciler.graph import GraphError
-from reconciler.loading import designs_from
+from reconciler.documents import deletion_document, render_storage_text, validation_document
+from reconciler.loading import designs_from, load_specs
 from reconciler.plan import make_plan
 from reconciler.render import render_json, render_text
 from reconciler.target import Target, resolve
 from reconciler import teardown
-from specs import AwsLocation, SpecError, SpecErrors, discover, json_schema, load_file, translate
+from specs import AwsLocation, SpecError, SpecErrors, json_schema, translate
 from specs import render_text as render_translation_text
+from specs.tables import storage_tables
 
 
 def run(args: Namespace) -> int:
@@ -56,42 +58,59 @@ def cmd_render(args: Namespace) -> int:
         account_id=args.account_id or "123456789012",
         region=args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
     )
+    loaded, errors = load_specs([args.spec])
+    if errors:
+        return _report_errors(errors)
+    if len(loaded) != 1:
+        held = f"holds {len(loaded)}: " + ", ".join(f"{s.path}:{s.line} ({s.model.name})" for s in loaded) if loaded else "holds none"
+        return _report_errors([SpecError(args.spec, message=f"render takes one ServerlessContainer spec; this {held}")])
     try:
-        loaded = load_file(args.spec)
-        if len(loaded) != 1:
-            raise SpecError(args.spec, None, None, "", f"render takes one spec; this file holds {len(loaded)}")
         translation = translate(loaded[0], location)
     except SpecErrors as problem:
         return _report_errors(list(problem.errors))
     except SpecError as problem:
         return _report_errors([problem])
+    tables = storage_tables(loaded[0].model)
+    if args.output == "text":
+        print(render_translation_text(translation) + render_storage_text(tables), end="")
+        return EXIT_OK
+    document = {**translation.render(), "storage": tables}
     if args.output == "json":
-        print(json.dumps(translation.render(), indent=2))
-    elif args.output == "yaml":
-        print(yaml.safe_dump(translation.render(), sort_keys=False), end="")
+        print(json.dumps(document, indent=2))
     else:
-        print(render_translation_text(translation), end="")
+        print(yaml.safe_dump(document, sort_keys=False), end="")
     return EXIT_OK
 
 
 def cmd_validate(args: Namespace) -> int:
-    loaded, errors = discover(list(args.paths))
-    warnings = 0
+    skipped: list[tuple[str, str]] = []
+    loaded, errors = load_specs(list(args.paths), skipped)
+    valid: list[tuple[Any, list[str]]] = []
     for spec in loaded:
         try:
-            translation = translate(spec, AwsLocation())
+            valid.append((spec, translate(spec, AwsLocation()).warnings))
         except SpecErrors as problem:
             errors.extend(problem.errors)
-            continue
         except SpecError as problem:
             errors.append(problem)
-            continue
-        for warning in translation.warnings:
-            warnings += 1
-            _err(f"warning: {warning}")
+    if not loaded and not errors:
+        errors.append(SpecError(" ".join(args.paths), message="no ServerlessContainer spec found"
+                                + (f" ({len(skipped)} YAML file{'s' if len(skipped) != 1 else ''} skipped; -v lists them)"
+                                   if skipped and not args.verbose else "")))
+    if args.output == "json":
+        print(json.dumps(validation_document(valid, errors, skipped), indent=2))
+        return EXIT_ERROR if errors else EXIT_OK
+    if args.verbose:
+        for path, reason in skipped:
+            _err(f"skipped {path}: {reason}")
+    warnings = [warning for _, found in valid for warning in found]
+    for warning in warnings:
+        _err(f"warning: {warning}")
     if errors:
         return _report_errors(errors)
-    print(f"{len(loaded)} spec{'s' if len(loaded) != 1 else ''} valid" + (f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""))
+    count = len(valid)
+    print(f"{count} spec{'s' if count != 1 else ''} valid"
+          + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else ""))
     return EXIT_OK
 
 
@@ -103,8 +122,9 @@ def cmd_schema(args: Namespace) -> int:
 def cmd_emulator(args: Namespace) -> int:
     from reconciler.emulator.server import EmbeddedAWS
 
-    server = EmbeddedAWS(port=args.port).start()
-    print(f"embedded AWS (moto) listening on {server.url}; use --target {server.url}. Ctrl-C stops it.", flush=True)
+    server = EmbeddedAWS(port=args.port, host=args.host).start()  # ConfigurationError if the port is taken
+    where = "" if args.host == "127.0.0.1" else f" (bound to {args.host})"
+    print(f"embedded AWS (moto) listening on {server.url}{where}; use --target {server.url}. Ctrl-C stops it.", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -119,7 +139,7 @@ def cmd_emulator(args: Namespace) -> int:
 
 def _prepare(args: Namespace) -> tuple[Target, Context, list[EnvironmentDesign]] | int:
     # Spec problems are reported before any AWS call (or emulator start).
-    found, errors = discover(list(args.paths))
+    found, errors = load_specs(list(args.paths))
     if errors:
         return _report_errors(errors)
     if not found:
@@ -295,11 +315,14 @@ def cmd_delete(args: Namespace) -> int:
     try:
         if args.dry_run:
             plan = teardown.deletion_plan(controllers, designs, ctx)
-            print(render_text(plan), end="")
+            _print_plan(plan, args.output)
             return EXIT_OK
         report = teardown.delete(controllers, designs, ctx, timeout=args.timeout)
     finally:
         target.close()
+    if args.output == "json":
+        print(json.dumps(deletion_document(report), indent=2))
+        return EXIT_OK if report.done else EXIT_TIMEOUT
     for name in dict.fromkeys(report.deleted):
         print(f"- {name}")
     if report.done:

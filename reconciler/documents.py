@@ -1,0 +1,43 @@
+"""The `-o json` documents of `validate` and `delete` (README "Machine-readable output"), and
+render's storage lines. The shapes are a contract: keys are only ever added."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from specs import LoadedSpec, SpecError
+
+
+def problem_dict(error: SpecError) -> dict[str, Any]:
+    return {"file": error.path, "line": error.line, "column": error.column, "field": error.field or None,
+            "message": error.message, "text": str(error)}
+
+
+def validation_document(
+    valid: Sequence[tuple[LoadedSpec, Sequence[str]]], errors: Sequence[SpecError], skipped: Sequence[tuple[str, str]]
+) -> dict[str, Any]:
+    """`{"valid", "specs": [{file, line, name, environment, warnings}], "problems": [{file, line,
+    column, field, message, text}], "skipped": [{file, reason}]}`."""
+    return {
+        "valid": not errors,
+        "specs": [
+            {"file": spec.path, "line": spec.line, "name": spec.model.name, "environment": spec.model.environment,
+             "warnings": list(warnings)}
+            for spec, warnings in valid
+        ],
+        "problems": [problem_dict(error) for error in errors],
+        "skipped": [{"file": path, "reason": reason} for path, reason in skipped],
+    }
+
+
+def deletion_document(report: Any) -> dict[str, Any]:
+    """`{"done", "deleted": [resource], "failures": {resource: message}}` (a teardown DeleteReport)."""
+    return {"done": report.done, "deleted": list(dict.fromkeys(report.deleted)), "failures": dict(report.failures)}
+
+
+def render_storage_text(tables: Sequence[dict[str, Any]]) -> str:
+    if not tables:
+        return ""
+    lines = ["storage:"]
+    lines.extend(f"  {t['table']}: table {t['tableName']} ({t['naming']}); {', '.join(t['permissions'])}" for t in tables)
+    return "\n".join(lines) + "\n"
