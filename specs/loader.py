@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from specs.errors import SpecError, SpecErrors
 from specs.friendly_errors import validation_errors
-from specs.limits import LimitExceeded, describe_os_error, read_text
+from specs.limits import describe_os_error, read_text
 from specs.model import API_VERSION, KIND, ServerlessContainer
 from specs.yaml_source import Path, Position, YamlDocument, load_yaml_documents
 
@@ -91,19 +91,20 @@ def _yaml_files_under(directory: str) -> list[str]:
     for root, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED_DIRS)
         found.extend(
-            os.path.join(root, name) for name in sorted(files) if name.endswith((".yaml", ".yml"))
+            os.path.normpath(os.path.join(root, name)) for name in sorted(files)
+            if name.endswith((".yaml", ".yml"))
         )
     return found
 
 
 def _read(path: str, explicit: bool, skipped: list[tuple[str, str]]) -> str | None:
     """The file's text; None (and a `skipped` entry) for a file found in a directory that cannot
-    be a spec. A file that cannot be read or is too large counts as a spec if named explicitly,
-    or if its first bytes say `kind: ServerlessContainer`."""
+    be a spec. A file that cannot be read, is too large or is not UTF-8 text is reported if named
+    explicitly or if its first bytes say `kind: ServerlessContainer`."""
     try:
         return read_text(path, "spec file")
     except SpecError as problem:
-        if explicit or (isinstance(problem, LimitExceeded) and _head_mentions_kind(path)):
+        if explicit or _head_mentions_kind(path):
             raise SpecErrors([problem]) from None
         skipped.append((path, problem.message))
         return None
@@ -111,6 +112,8 @@ def _read(path: str, explicit: bool, skipped: list[tuple[str, str]]) -> str | No
 
 def _head_mentions_kind(path: str) -> bool:
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block the open
+            return False
         with open(path, "rb") as handle:
             head = handle.read(64 * 1024)
     except OSError:

@@ -28,16 +28,16 @@ def is_inside(folder: str, path: str) -> bool:
     return os.path.commonpath([folder, os.path.realpath(path)]) == folder
 
 
-PIPELINE_ONLY = ("which is all the image pipeline receives; move it inside, or point spec.source at "
-                 "a folder holding both")
-OPT_IN = f"move it inside, or list it (or its folder) in {OPT_IN_FIELD} to allow it"
+PIPELINE_ONLY = (", which is all the image pipeline receives; move it inside, or point spec.source "
+                 "at a folder holding both")
+OPT_IN = f"; move it inside, or list it (or its folder) in {OPT_IN_FIELD} to allow it"
 
 
 def outside_message(what: str, written: str, folder: str, advice: str) -> str:
     """Why a file outside the source folder is refused, and what to do instead."""
     resolved = os.path.realpath(os.path.join(folder, written))
     shown = f"{written!r}" if resolved == written else f"{written!r} ({resolved})"
-    return f"{what} {shown} is outside the source folder, {advice}"
+    return f"{what} {shown} is outside the source folder{advice}"
 
 
 def env_file_allowed(path: str, source_dir: str, allowed_outside: tuple[str, ...]) -> bool:
@@ -58,8 +58,8 @@ def source_dotenv(source_dir: str, shown_dir: str) -> dict[str, str]:
     if not os.path.lexists(path):
         return {}
     if not is_inside(source_dir, path):
-        raise SpecError(shown, message=outside_message(".env", ".env", source_dir, "where compose "
-                        "variables must come from; make .env a regular file there"))
+        raise SpecError(shown, message=outside_message(".env", ".env", source_dir, "; compose "
+                        "variables come from the source folder only: make .env a regular file there"))
     return read_env_file(path, shown)
 
 

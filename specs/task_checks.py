@@ -38,20 +38,24 @@ def _warn_about_plain_secrets(
 
 def _check_size(spec: LoadedSpec, containers: list[dict], document: YamlDocument, problems: Problems) -> None:
     limit = limits.ECS_TASK_DEFINITION_BYTES
+    counted = 16 * limit  # sizes are counted up to here: exact enough to act on, cheap for any input
     grants = len(spec.model.spec.storage)
     reserved = _RESERVED_BYTES + len(containers) * (_RESERVED_PER_CONTAINER + grants * _RESERVED_PER_GRANT)
-    sizes = [limits.json_size(container, limit) for container in containers]
+    sizes = [limits.json_size(container, counted) for container in containers]
     total = sum(sizes) + reserved
     if total <= limit:
         return
     largest = max(range(len(containers)), key=lambda index: sizes[index])
     name = containers[largest]["name"]
-    environment = limits.json_size(containers[largest].get("environment") or [], limit)
-    detail = f"container '{name}' takes {sizes[largest]:,} bytes"
+    environment = limits.json_size(containers[largest].get("environment") or [], counted)
+    def size(value: int) -> str:
+        return f"more than {counted:,}" if value > counted else f"{value:,}"
+
+    detail = f"container '{name}' takes {size(sizes[largest])} bytes"
     if environment > sizes[largest] // 2:
-        detail += f", {environment:,} of them its environment"
-    shown = "more than" if any(size > limit for size in sizes) else "about"
+        detail += f", {size(environment)} of them its environment"
+    shown = size(total) if total > counted else f"about {total:,}"
     problems.add(SpecError(document.path, message=(
-        f"the task definition would be {shown} {total:,} bytes; ECS accepts at most "
+        f"the task definition would be {shown} bytes; ECS accepts at most "
         f"{limits.human_size(limit)} ({limit:,} bytes): {detail}. Move large values into the "
         "image, a file, or a .secret- file")))
