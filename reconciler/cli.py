@@ -150,7 +150,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if not args_list[0].startswith("-") and args_list[0] not in names:
             parser.error(_unknown_command(args_list[0], names))
-        args = parser.parse_args(args_list)
+        args, extra = parser.parse_known_args(args_list)
+        if extra:  # reported with the command's own usage line, not the top-level one
+            parser.commands.get(args.command, parser).error(f"unrecognized arguments: {' '.join(extra)}")  # type: ignore[attr-defined]
         if args.command is None:
             parser.error("a command is required (or --once PATH...)")
     except UsageError as problem:
