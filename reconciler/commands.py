@@ -123,10 +123,10 @@ def cmd_emulator(args: Namespace) -> int:
     from reconciler.emulator.server import EmbeddedAWS
 
     server = EmbeddedAWS(port=args.port, host=args.host).start()  # ConfigurationError if the port is taken
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # before the banner: a client may stop us right after it
     where = "" if args.host == "127.0.0.1" else f" (bound to {args.host})"
     print(f"embedded AWS (moto) listening on {server.url}{where}; use --target {server.url}. Ctrl-C stops it.", flush=True)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         stop.wait()
     except KeyboardInterrupt:
