@@ -78,7 +78,9 @@ def read_environment(
     merged: dict[str, str] = {}
     env_at: dict[str, Path] = {}
     for path, where in _env_files(raw.get("env_file"), service_at + ("env_file",), ctx):
-        shown = os.path.normpath(os.path.join(os.path.dirname(ctx.document.path), os.path.relpath(path, ctx.source_dir)))
+        # Spelled like the compose file's own path, which is relative to where the user is.
+        compose_dir = os.path.dirname(ctx.document.path)
+        shown = os.path.normpath(os.path.join(compose_dir, os.path.relpath(path, ctx.source_dir)))
         try:
             variables = read_env_file(path, shown)
         except SpecError as problem:

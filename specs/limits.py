@@ -48,9 +48,11 @@ def human_size(size: int) -> str:
     return f"{size:,} bytes"
 
 
-def read_text(path: str, what: str, shown: str | None = None) -> str:
+def read_text(path: str, what: str, shown: str | None = None, *, lenient: bool = False) -> str:
     """The UTF-8 text of `path`, read only up to its limit; SpecError (naming `shown`, default
-    `path`) if it is missing, not a regular file, a symlink loop, too large, binary or not UTF-8."""
+    `path`) if it is missing, not a regular file, a symlink loop, too large, binary or not UTF-8.
+    `lenient`: bytes that are not UTF-8 become U+FFFD instead (Docker reads a Dockerfile with a
+    Latin-1 comment; only its EXPOSE lines matter here)."""
     shown = shown or path
     limit = FILE_LIMITS[what]
     try:
@@ -70,7 +72,7 @@ def read_text(path: str, what: str, shown: str | None = None) -> str:
     if b"\0" in data:
         raise SpecError(shown, message=f"the {what} is a binary file, not text")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8", errors="replace" if lenient else "strict")
     except UnicodeDecodeError as problem:
         line = data.count(b"\n", 0, problem.start) + 1
         raise SpecError(shown, line, message=f"the {what} is not UTF-8 text (byte "

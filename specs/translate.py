@@ -103,7 +103,7 @@ def _dockerfile_project(spec: LoadedSpec, path: str, problems: Problems) -> Comp
     shown = display_path(spec, path)
     document = YamlDocument(shown, 0, None, 1, {})
     try:
-        exposed, notes = first_exposed_port(read_text(path, "Dockerfile", shown))
+        exposed, notes = first_exposed_port(read_text(path, "Dockerfile", shown, lenient=True))
     except SpecError as problem:
         problems.add(problem)
         return ComposeProject(document, [], {})

@@ -109,3 +109,10 @@ def test_a_symlink_loop_given_by_name_is_one_clear_error(project):
     os.symlink("spec.yaml", project.root / "spec.yaml")
     _, errors = discover(["spec.yaml"])
     assert [str(e) for e in errors] == ["spec.yaml: it is a symbolic link loop (a link that points back to itself)"]
+
+
+def test_a_dockerfile_with_a_latin_1_comment_is_read_as_docker_reads_it(project):
+    project.spec()
+    (project.root / "src").mkdir()
+    (project.root / "src/Dockerfile").write_bytes(b"FROM scratch\n# caf\xe9\nEXPOSE 8080\n")
+    assert project.translate().entrypoint.port == 8080
