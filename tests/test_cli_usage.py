@@ -129,6 +129,19 @@ def test_completion_script_is_generated_from_the_parser(shell, capsys):
         assert subprocess.run([shell, "-n"], input=script, text=True, capture_output=True).returncode == 0
 
 
+@pytest.mark.skipif(not shutil.which("bash"), reason="bash is not installed")
+def test_bash_completion_completes_commands_and_options(tmp_path, capsys):
+    assert main(["completion", "bash"]) == 0
+    (tmp_path / "reconcile.bash").write_text(capsys.readouterr().out)
+    complete = ('source reconcile.bash; COMP_WORDS=($WORDS); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); '
+                'COMP_LINE="$WORDS"; COMP_POINT=${#COMP_LINE}; _shtab_reconcile; echo "${COMPREPLY[@]}"')
+    for words, expected in (("reconcile sta", "status"), ("reconcile plan --detailed", "--detailed-exitcode"),
+                            ("reconcile completion z", "zsh")):
+        result = subprocess.run(["bash", "-c", complete], cwd=tmp_path, env={"WORDS": words, "PATH": "/usr/bin:/bin"},
+                                capture_output=True, text=True)
+        assert result.stdout.split() == [expected], result.stderr
+
+
 def test_the_image_working_directory_belongs_to_its_user():
     final_stage = (ROOT / "Dockerfile").read_text().rsplit("\nFROM ", 1)[1]
     steps = instructions("FROM " + final_stage)
