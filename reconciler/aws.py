@@ -88,8 +88,20 @@ class ClientFactory:
             self._facts.setdefault(name, value)
             return self._facts[name]
 
+    def identity(self) -> dict[str, str]:
+        """GetCallerIdentity, once per process: the account and the partition of its ARN."""
+        def read() -> dict[str, str]:
+            answer = self.client("sts").get_caller_identity()
+            return {"account": answer["Account"], "partition": answer["Arn"].split(":")[1]}
+
+        return self.fact("identity", read)
+
     def account_id(self) -> str:
-        return self.fact("account_id", lambda: self.client("sts").get_caller_identity()["Account"])
+        return self.identity()["account"]
+
+    def partition(self) -> str:
+        """`aws`, `aws-cn`, `aws-us-gov`: ARNs are built with it, never with a literal."""
+        return self.identity()["partition"]
 
     def availability_zones(self) -> list[str]:
         def read() -> list[str]:

@@ -55,6 +55,9 @@ def _target_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-format", choices=("json", "console"), help="log format on stderr (default: console on a TTY, else json)")
     parser.add_argument("--log-level", choices=("debug", "info", "warning", "error"),
                         help="default: warning on a TTY (progress lines show instead), info otherwise")
+    parser.add_argument("--state-table", metavar="NAME",
+                        help="DynamoDB table holding the reconciler's state (env RECONCILE_STATE_TABLE; "
+                             "default sc-reconciler-state)")
 
 
 def _paths(parser: argparse.ArgumentParser, path_actions: list[Any], *, required: bool = False) -> None:
@@ -75,7 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     once.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
     once.add_argument("--dry-run", action="store_true", help="plan only: show what would change and stop")
     once.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for Ready (default 900)")
-    once.add_argument("--write-client-config", metavar="FILE", help="write API endpoints into amplifyconfiguration.json or aws-exports.js")
+    once.add_argument("--write-client-config", metavar="FILE", action="append",
+                      help="after converging, write the API endpoints (and sign-in ids of restricted APIs) into "
+                      "aws-exports.js, amplifyconfiguration.json or amplify_outputs.json; repeatable")
+    once.add_argument("--prune", action="store_true",
+                      help="the paths are the whole truth for the environments they name: delete recorded apps "
+                           "that have no spec under them")
     once.add_argument("-o", "--output", choices=("text", "json"), default="text", help=OUTPUT_HELP)
     _target_option(once)
 
@@ -83,11 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     _paths(plan, path_actions)
     plan.add_argument("-o", "--output", choices=("text", "json"), default="text", help=OUTPUT_HELP)
     plan.add_argument("--detailed-exitcode", action="store_true", help="exit 0 no changes, 2 changes pending, 1 error")
+    plan.add_argument("--prune", action="store_true", help="also show the apps `--once --prune` would delete")
     _target_option(plan)
 
-    status = sub.add_parser("status", help="Ready/Synced conditions per spec and resource, from live observation")
+    status = sub.add_parser("status", help="Ready/Synced conditions per spec and resource, as last recorded in the state store")
     _paths(status, path_actions)
     status.add_argument("-o", "--output", choices=("text", "json"), default="text", help=OUTPUT_HELP)
+    status.add_argument("--live", action="store_true", help="observe AWS now instead of reading the state store")
     _target_option(status)
 
     delete = sub.add_parser("delete", help="remove what the specs own, in reverse dependency order")
@@ -96,6 +106,19 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for deletions (default 900)")
     delete.add_argument("-o", "--output", choices=("text", "json"), default="text", help=OUTPUT_HELP)
     _target_option(delete)
+
+    prune = sub.add_parser("prune", help="delete recorded apps whose spec is not under the paths (their environments only)")
+    _paths(prune, path_actions)
+    prune.add_argument("--dry-run", action="store_true", help="list what would be deleted and stop")
+    prune.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for deletions (default 900)")
+    prune.add_argument("-o", "--output", choices=("text", "json"), default="text", help=OUTPUT_HELP)
+    _target_option(prune)
+
+    client = sub.add_parser("client-config", help="write the client configuration of the existing stack (no converge)")
+    _paths(client, path_actions)
+    client.add_argument("-o", "--output", metavar="FILE", action="append", required=True,
+                        help="aws-exports.js, amplifyconfiguration.json or amplify_outputs.json (merged into); repeatable")
+    _target_option(client)
 
     render = sub.add_parser("render", help="print the ECS task definition and service a spec translates to (no AWS call)")
     path_actions.append(render.add_argument("spec", metavar="SPEC", help="a spec file, or a folder holding exactly one spec"))

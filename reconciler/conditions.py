@@ -21,14 +21,23 @@ class Condition:
         return data
 
 
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
 class ConditionStore:
-    """Keeps last transition times across passes of one process (the daemon keeps its store)."""
+    """Remembers when each condition last changed status: across passes of one process, and,
+    seeded from the state store, across processes."""
 
     def __init__(self) -> None:
         self._last: dict[tuple[str, str], tuple[bool, str]] = {}
 
+    def seed(self, subject: str, type_: str, status: bool, since: str) -> None:
+        """What an earlier process recorded (the state store)."""
+        self._last.setdefault((subject, type_), (status, since))
+
     def set(self, subject: str, type_: str, status: bool, reason: str, message: str) -> Condition:
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = now_iso()
         previous = self._last.get((subject, type_))
         since = previous[1] if previous and previous[0] == status else now
         self._last[(subject, type_)] = (status, since)

@@ -5,10 +5,15 @@ resource manager), and the context it works in.
 - `observe(resources, ctx)` is read-only and batched: one Describe/List serves all resources
   of the kind in a pass.
 - `diff(resource, observation)` is pure: left-scoped, canonicalised.
-- `apply(resource, observation, ctx)` creates or updates and returns the outputs; it submits work
-  and returns, it never polls. `delete(key, observation, ctx)` treats "already gone" as success.
-The engine, not the controller, decides create / update / replace / noop: a change to a field
-listed in `immutable` turns an update into a replace.
+- `create(resource, ctx)` / `update(resource, observation, changes, ctx)` return the outputs;
+  they submit work and return, they never poll. `update` receives the field changes the engine
+  computed: no controller diffs again or branches on `observation.exists`.
+  `delete(key, observation, ctx)` treats "already gone" as success.
+- `identity(key)`: the least `desired` that lets `observe` find (and `delete` remove) the
+  resource of that key, from the key alone. Prune and `reconcile delete` use it for resources
+  whose spec is gone.
+The engine, not the controller, decides create / update / replace / delete / noop: a change to a
+field listed in `immutable` turns an update into a replace.
 """
 from __future__ import annotations
 
@@ -44,13 +49,15 @@ class PassCache:
 
 @dataclass
 class Context:
-    """Handed to observe/apply/delete: clients, the account's immutable facts, the pass cache."""
+    """Handed to observe/create/update/delete: clients, the account's immutable facts, the pass cache."""
 
     aws: ClientFactory
     cache: PassCache = field(default_factory=PassCache)
 
-    def client(self, service: str) -> Any:
-        return self.aws.client(service)
+    def client(self, service: str, region: str | None = None) -> Any:
+        """A client for `service` in `region` (default: the target's region). CloudFront's
+        certificates live in us-east-1 whatever the environment's region."""
+        return self.aws.client(service, region)
 
     @property
     def region(self) -> str:
@@ -59,6 +66,15 @@ class Context:
     @property
     def account_id(self) -> str:
         return self.aws.account_id()
+
+    @property
+    def partition(self) -> str:
+        """`aws`, `aws-cn` or `aws-us-gov`, from the caller identity: never a literal in ARNs."""
+        return self.aws.partition()
+
+    def arn(self, service: str, resource: str, *, region: str | None = None, account: bool = True) -> str:
+        region = self.region if region is None else region
+        return f"arn:{self.partition}:{service}:{region}:{self.account_id if account else ''}:{resource}"
 
     def availability_zones(self, count: int) -> list[str]:
         zones = self.aws.availability_zones()
@@ -73,21 +89,28 @@ class Controller(Protocol):
     kind: ClassVar[str]
     scope: ClassVar[Literal["environment", "app"]]
     immutable: ClassVar[frozenset[str]]
+    outputs: ClassVar[frozenset[str]]
+    references: ClassVar[frozenset[str]]
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]: ...
+
+    def identity(self, key: Key) -> dict[str, Any]: ...
 
     def observe(self, resources: Sequence[Resource], ctx: Context) -> Mapping[Key, Observation]: ...
 
     def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]: ...
 
-    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]: ...
+    def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]: ...
+
+    def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
+               ctx: Context) -> Mapping[str, Any]: ...
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None: ...
 
 
 # Optional, for kinds that can tell which apps still run in an environment (ECS services):
 #     def apps_in_environment(self, environment: str, ctx: Context) -> set[str]: ...
-# Teardown deletes an environment's shared resources only when no kind names another app.
+# Deleting an app deletes its environment's shared resources only when no kind names another app.
 
 
 class BaseController:
@@ -96,11 +119,41 @@ class BaseController:
     kind: ClassVar[str] = ""
     scope: ClassVar[Literal["environment", "app"]] = "app"
     immutable: ClassVar[frozenset[str]] = frozenset()
+    # The outputs this kind provides, and the kinds its desired state may reference: a Ref to an
+    # undeclared output (or kind) is a load-time error, and deletes are ordered by `references`.
+    outputs: ClassVar[frozenset[str]] = frozenset({"id"})
+    references: ClassVar[frozenset[str]] = frozenset()
+    # Sub-names every app (or environment) has for this kind, so that an app whose spec is gone
+    # can be found and deleted from its key alone (the IAM roles "execution" and "task").
+    # Empty for kinds whose names come from the spec (one log group per container).
+    standard_names: ClassVar[tuple[str, ...]] = ("",)
+    # The same for the environment-level resources of the kind (default: one, unnamed, for
+    # environment-scoped kinds).
+    environment_names: ClassVar[tuple[str, ...] | None] = None
     # Top-level desired keys not compared: write-only or not observable (documented per kind).
     unobservable: ClassVar[frozenset[str]] = frozenset()
     sensitive: ClassVar[frozenset[str]] = frozenset()
-    # Resources that hold data (tables) are left in place by `reconcile delete`.
+    # Resources that hold data (tables) are never deleted by us; user pools (which hold users)
+    # are kept when only the spec stops wanting them, and deleted with their app.
     retain_on_delete: ClassVar[bool] = False
+    retain_on_prune: ClassVar[bool] = False
+    # False when a new resource is not usable until observe says so (asynchronous creates).
+    ready_after_apply: ClassVar[bool] = True
+    # False for creates AWS gives no idempotency and no unique name (CreateVpc, CreateApi): the
+    # engine records a create-pending marker (with the creation token) before calling them.
+    idempotent_create: ClassVar[bool] = True
+
+    def identity(self, key: Key) -> dict[str, Any]:
+        return {}
+
+    def standard_keys(self, environment: str, app: str | None) -> list[Key]:
+        """The keys this kind always has for an app (or, with app None, for the environment)."""
+        if app is None:
+            names = self.environment_names if self.environment_names is not None else (
+                ("",) if self.scope == "environment" else ())
+        else:
+            names = self.standard_names if self.scope == "app" else ()
+        return [Key(self.kind, environment, app, name) for name in names]
 
     def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
         from reconciler.compare import diff_fields

@@ -6,6 +6,7 @@ meets the account it goes to.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -90,6 +91,19 @@ class AppDesign:
         return bool(_get(self.spec, "high_availability", "highAvailability", default=False))
 
     @property
+    def az_count(self) -> int:
+        """Zones the app's tasks run in: 3 with highAvailability, else 1."""
+        return 3 if self.high_availability else 1
+
+    @property
+    def needs(self) -> AppNeeds:
+        return AppNeeds(self.name, self.az_count, self.front_door == "api", self.front_door == "hosting", self.cidr)
+
+    @property
+    def spec_path(self) -> str:
+        return os.path.realpath(str(self.loaded.path))
+
+    @property
     def cidr(self) -> str | None:
         network = _get(self.spec, "network")
         cidr = _get(network, "cidr")
@@ -135,22 +149,48 @@ class AppDesign:
 
 
 @dataclass(frozen=True)
+class AppNeeds:
+    """What another app of the environment (registered in the state store, not on this command
+    line) needs from the shared resources, as last applied from its spec."""
+
+    name: str
+    az_count: int = 1
+    api: bool = False
+    hosting: bool = False
+    cidr: str | None = None
+
+
+# Every environment spans this many zones (fewer only where the region has fewer): subnets cost
+# nothing, and a network that never grows or shrinks never forces a replace of what spans it
+# (the VPC link, the load balancer) when one app asks for high availability. An app's tasks run
+# in the first zone, or in all three with `highAvailability`.
+ENVIRONMENT_ZONES = 3
+
+
+@dataclass(frozen=True)
 class EnvironmentDesign:
     name: str
     apps: tuple[AppDesign, ...]
     location: AwsLocation
+    # Apps of the environment registered in the state store but not being converged now: shared
+    # resources are derived from every app of the environment, not only the specs at hand.
+    others: tuple[AppNeeds, ...] = ()
+    # The zones the environment's subnets go in, in slot order (empty: not looked up; the first
+    # ENVIRONMENT_ZONES of the region are used).
+    zones: tuple[str, ...] = ()
 
     @cached_property
     def high_availability(self) -> bool:
-        return any(app.high_availability for app in self.apps)
+        return any(app.high_availability for app in self.apps) or any(o.az_count > 1 for o in self.others)
 
     @cached_property
-    def az_count(self) -> int:
-        return 3 if self.high_availability else 1
+    def zone_count(self) -> int:
+        """How many subnets the environment has: one per zone it spans."""
+        return min(ENVIRONMENT_ZONES, len(self.zones)) if self.zones else ENVIRONMENT_ZONES
 
     @cached_property
     def cidr(self) -> str:
-        cidrs = sorted({app.cidr for app in self.apps if app.cidr})
+        cidrs = sorted({app.cidr for app in self.apps if app.cidr} | {o.cidr for o in self.others if o.cidr})
         return cidrs[0] if cidrs else DEFAULT_CIDR
 
     @property
@@ -159,4 +199,12 @@ class EnvironmentDesign:
 
     @property
     def has_api(self) -> bool:
-        return any(app.front_door == "api" for app in self.apps)
+        return any(app.front_door == "api" for app in self.apps) or any(o.api for o in self.others)
+
+    @property
+    def has_hosting(self) -> bool:
+        return any(app.front_door == "hosting" for app in self.apps) or any(o.hosting for o in self.others)
+
+    @property
+    def app_names(self) -> set[str]:
+        return {app.name for app in self.apps} | {o.name for o in self.others}

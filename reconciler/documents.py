@@ -31,8 +31,20 @@ def validation_document(
 
 
 def deletion_document(report: Any) -> dict[str, Any]:
-    """`{"done", "deleted": [resource], "failures": {resource: message}}` (a teardown DeleteReport)."""
-    return {"done": report.done, "deleted": list(dict.fromkeys(report.deleted)), "failures": dict(report.failures)}
+    """`{"done", "deleted": [resource], "refused": {resource: message}, "failures": {resource:
+    message}}` of a deletion run (an engine ConvergeReport): refused means not ours to delete."""
+    failures: dict[str, str] = {}
+    result = report.last_result
+    for change in report.last_plan.pending:
+        outcome = result.outcomes.get(change.key) if result and change.key else None
+        if outcome is not None and outcome.status not in ("applied", "unchanged"):
+            failures[change.name] = outcome.message
+    return {
+        "done": report.converged,
+        "deleted": list(dict.fromkeys(report.deleted)),
+        "refused": {str(outcome.key): outcome.message for outcome in report.refused},
+        "failures": failures,
+    }
 
 
 def render_storage_text(tables: Sequence[dict[str, Any]]) -> str:

@@ -45,3 +45,12 @@ def vpc_link_name(environment: str) -> str:
 def user_pool_name(environment: str, app: str) -> str:
     """Cognito user pool of a restricted API app (one per app; names need not be unique)."""
     return app_prefix(environment, app)
+
+
+def log_group_prefix(environment: str) -> str:
+    return f"/ecs/{environment}/"
+
+
+def log_group_name(environment: str, app: str, container: str) -> str:
+    """One CloudWatch log group per container."""
+    return f"{log_group_prefix(environment)}{app}/{container}"

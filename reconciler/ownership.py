@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from reconciler.resource import Key
+from reconciler.resource import Key, Resource
 
 MANAGED_BY_VALUE = "serverless-container-reconciler"
 
@@ -59,6 +59,22 @@ def owner_problem(key: Key, observed_tags: Mapping[str, str]) -> str | None:
     if key.app and observed_tags.get(TAG_APP) != key.app:
         return f"{key} belongs to app {observed_tags.get(TAG_APP)!r}"
     return None
+
+
+def refuse_unless_ours(resource: "Resource", observed_tags: Mapping[str, str], cause: BaseException | None = None,
+                       *, why: str = "") -> None:
+    """After a create answered "already exists": ours (a retry after a crash, or a create whose
+    answer was lost) is success; someone else's is refused unless the spec adopts it."""
+    from reconciler.errors import TerminalError
+
+    problem = owner_problem(resource.key, observed_tags)
+    if problem and not resource.adopt:
+        raise TerminalError(problem + (f"; {why}" if why else "") + "; set spec.adopt: true to adopt it", "NotOwned") from cause
+
+
+def stale_tags(desired: Mapping[str, str], observed: Mapping[str, str]) -> dict[str, str]:
+    """Our tags missing or changed on the object (foreign tags are left alone)."""
+    return {k: v for k, v in desired.items() if observed.get(k) != v}
 
 
 def tag_filters(environment: str, app: str | None = None) -> list[dict]:

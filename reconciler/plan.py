@@ -1,5 +1,10 @@
 """Plans are data (terraform, chalice): planning calls only observe and diff, so it makes read
-calls only, and `apply` executes the very same object. A dry run renders it and stops."""
+calls only, and `apply` executes the very same object. A dry run renders it and stops.
+
+What a plan covers: every resource the specs want (ensure present, absent or retain), plus the
+resources to prune (`extra`): made by us according to the inventory, no longer wanted. Both go
+through the same observe and decide, so a prune is a `delete` like any other.
+"""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -8,9 +13,9 @@ from typing import Any
 
 from reconciler.controller import Context, Controller
 from reconciler.design import EnvironmentDesign
-from reconciler.graph import kind_dependencies, order_kinds
+from reconciler.graph import check_references, delete_order_key, kind_dependencies, order_kinds
 from reconciler.ownership import owner_problem
-from reconciler.resource import UNKNOWN, Action, FieldChange, Key, Observation, Ref, Resource
+from reconciler.resource import UNKNOWN, Action, FieldChange, Key, Observation, Ref, Resource, changed_fields
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,12 @@ class Plan:
     observations: dict[Key, Observation]
     order: list[str]
     templates: dict[Key, Resource] = field(default_factory=dict)  # as desired, with their Refs
+    # Kind -> the kinds it depends on, directly or not (orders deletes: dependents go first).
+    depends: dict[str, set[str]] = field(default_factory=dict)
+    # What the reconciler's own state table needs first (created on first use), if anything.
+    state_change: Change | None = None
+    # Apps whose removal is held back (their spec failed to load): never pruned.
+    held: dict[str, str] = field(default_factory=dict)
 
     @property
     def pending(self) -> list[Change]:
@@ -59,11 +70,18 @@ class Plan:
         return not self.pending and not self.problems
 
 
-def desired_resources(controllers: Sequence[Controller], designs: Sequence[EnvironmentDesign]) -> dict[str, list[Resource]]:
+def desired_resources(controllers: Sequence[Controller], designs: Sequence[EnvironmentDesign],
+                      extra: Sequence[Resource] = ()) -> dict[str, list[Resource]]:
+    """Every kind's resources: what the specs want, then the prunes whose key no spec wants."""
     by_kind: dict[str, list[Resource]] = {c.kind: [] for c in controllers}
     for env in designs:
         for controller in controllers:
             by_kind[controller.kind].extend(controller.desired(env))
+    wanted = {r.key for rs in by_kind.values() for r in rs}
+    for resource in extra:
+        if resource.key not in wanted and resource.key.kind in by_kind:
+            by_kind[resource.key.kind].append(resource)
+            wanted.add(resource.key)
     return by_kind
 
 
@@ -85,16 +103,18 @@ def resolve(resource: Resource, outputs: Mapping[Key, Mapping[str, Any]]) -> Res
 
 def make_plan(
     controllers: Sequence[Controller], designs: Sequence[EnvironmentDesign], ctx: Context,
-    *, observe_retained: bool = False,
+    *, extra: Sequence[Resource] = (), observe_retained: bool = False,
 ) -> Plan:
-    """Observe every desired resource and decide its action. Resources with ensure="retain"
-    are never changed, so they are observed only when asked (teardown deletes them)."""
+    """Observe every resource and decide its action. Resources with ensure="retain" are never
+    changed, so they are observed only when asked (deleting an app deletes them)."""
     by_name = {c.kind: c for c in controllers}
-    by_kind = desired_resources(controllers, designs)
+    by_kind = desired_resources(controllers, designs, extra)
     all_resources = [r for rs in by_kind.values() for r in rs]
-    order = order_kinds(by_name, kind_dependencies(all_resources))
+    check_references(by_name, all_resources)
+    deps = kind_dependencies(controllers, all_resources)
+    order = order_kinds(by_name, deps)
     outputs: dict[Key, Mapping[str, Any]] = {}
-    plan = Plan([], [], {}, {}, order)
+    plan = Plan([], [], {}, {}, order, depends=_closure(deps))
     for kind in order:
         controller = by_name[kind]
         resolved = [resolve(r, outputs) for r in by_kind[kind]]
@@ -114,13 +134,32 @@ def make_plan(
             resource = resolve(template, outputs)
             plan.resources[resource.key] = resource
             plan.changes.append(_decide(controller, resource, plan.observations[resource.key], plan))
+    plan.changes.sort(key=lambda c: delete_order_key(c, order) if c.action == "delete" else (0, 0, ""))
     return plan
+
+
+def _closure(deps: Mapping[str, set[str]]) -> dict[str, set[str]]:
+    closed: dict[str, set[str]] = {}
+
+    def reach(kind: str, seen: set[str]) -> set[str]:
+        if kind in closed:
+            return closed[kind]
+        found: set[str] = set()
+        for needed in deps.get(kind, ()):
+            if needed not in seen:
+                found |= {needed} | reach(needed, seen | {needed})
+        closed[kind] = found
+        return found
+
+    for kind in deps:
+        reach(kind, {kind})
+    return closed
 
 
 def _decide(controller: Controller, resource: Resource, observation: Observation, plan: Plan) -> Change:
     key = resource.key
     if resource.ensure != "present":
-        return _decide_unwanted(resource, observation)
+        return _decide_unwanted(controller, resource, observation)
     if not observation.exists:
         fields = dict(resource.desired)
         created = tuple(FieldChange(k, None, v, k in getattr(controller, "sensitive", ())) for k, v in fields.items())
@@ -132,18 +171,21 @@ def _decide(controller: Controller, resource: Resource, observation: Observation
     changes = tuple(controller.diff(resource, observation))
     if not changes:
         return Change("noop", key.kind, str(key), (), "in sync", key)
-    immutable = {c.path.split(".")[0].split("[")[0] for c in changes} & set(controller.immutable)
+    immutable = changed_fields(changes) & set(controller.immutable)
     if immutable:
         return Change("replace", key.kind, str(key), changes, f"immutable field changed: {', '.join(sorted(immutable))}", key)
     reason = "adopting" if problem else "drifted from the spec"
     return Change("update", key.kind, str(key), changes, reason, key)
 
 
-def _decide_unwanted(resource: Resource, observation: Observation) -> Change:
+def _decide_unwanted(controller: Controller, resource: Resource, observation: Observation) -> Change:
     key = resource.key
-    if resource.ensure == "retain" or not observation.exists:
-        reason = "kept; deleted only with its app" if observation.exists else "absent, as desired"
-        return Change("noop", key.kind, str(key), (), reason, key)
+    if not observation.exists:
+        return Change("noop", key.kind, str(key), (), "absent, as desired", key)
+    if resource.ensure == "retain":
+        return Change("noop", key.kind, str(key), (), "kept; deleted only with its app", key)
     if owner_problem(key, observation.tags):
         return Change("noop", key.kind, str(key), (), "not wanted, and not ours to delete", key)
-    return Change("delete", key.kind, str(key), (), "no longer wanted by the spec", key)
+    if resource.prune_reason and getattr(controller, "retain_on_delete", False):
+        return Change("noop", key.kind, str(key), (), "kept: it holds data (delete it yourself if you mean to)", key)
+    return Change("delete", key.kind, str(key), (), resource.prune_reason or "no longer wanted by the spec", key)

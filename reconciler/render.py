@@ -57,6 +57,8 @@ def _list_change(change: FieldChange) -> str:
 
 def render_text(plan: Plan, *, verbose: bool = False) -> str:
     lines: list[str] = []
+    if plan.state_change is not None:
+        lines.append(f"  + {plan.state_change.name}  ({plan.state_change.reason})")
     for change in plan.changes:
         if change.action == "noop":
             continue
@@ -67,6 +69,8 @@ def render_text(plan: Plan, *, verbose: bool = False) -> str:
             lines.append(f"      ... {len(change.changes) - len(shown)} more fields")
     for problem in plan.problems:
         lines.append(f"  ! {problem.key}  refused ({problem.reason}): {problem.message}")
+    for app, why in sorted(plan.held.items()):
+        lines.append(f"  = {app}  held: {why}")
     counts = summary_counts(plan)
     if not lines:
         return "No changes. Everything is in sync.\n"
@@ -96,9 +100,11 @@ def change_as_dict(change: Change) -> dict[str, Any]:
 
 
 def render_json(plan: Plan) -> str:
+    pending = ([plan.state_change] if plan.state_change else []) + plan.pending
     document = {
-        "changes": [change_as_dict(c) for c in plan.pending],
+        "changes": [change_as_dict(c) for c in pending],
         "problems": [{"name": str(p.key), "kind": p.key.kind, "reason": p.reason, "message": p.message} for p in plan.problems],
         "summary": summary_counts(plan),
+        "held": [{"app": app, "reason": why} for app, why in sorted(plan.held.items())],
     }
     return json.dumps(document, indent=2, default=str)

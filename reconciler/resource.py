@@ -5,6 +5,7 @@ resolves `Ref`s, and decides create / update / replace / noop.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -89,6 +90,12 @@ class Resource:
     # (an authorizer after restrictAccess is turned off). "retain": neither created nor changed,
     # deleted only with its app (a user pool holding users while access is open).
     ensure: Ensure = "present"
+    # Set by the engine for a create: the creation token recorded in the state store before the
+    # call (idempotency token, creation tag), stable across retries and processes.
+    token: str = ""
+    # Set for a resource the spec no longer wants but the inventory says we made: why it goes
+    # ("no longer in the spec", "spec removed"). Such resources have ensure="absent".
+    prune_reason: str = ""
 
     def with_desired(self, desired: dict[str, Any]) -> "Resource":
         return replace(self, desired=desired)
@@ -153,6 +160,20 @@ class FieldChange:
     old: Any
     new: Any
     sensitive: bool = False
+
+    @property
+    def field(self) -> str:
+        """The top-level field the change is in: `ingress` for `ingress[0].port`."""
+        return top_level(self.path)
+
+
+def top_level(path: str) -> str:
+    """The one place field paths are parsed: `a.b[0].c` -> `a`."""
+    return path.split(".", 1)[0].split("[", 1)[0]
+
+
+def changed_fields(changes: "Iterable[FieldChange]") -> set[str]:
+    return {change.field for change in changes}
 
 
 Action = Literal["create", "update", "replace", "delete", "noop"]

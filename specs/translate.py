@@ -90,7 +90,7 @@ def _containers(
                 problems.warn(document.warning(service.at + ("image",),
                     f"service '{service.key}': has both 'build' and 'image'; the image is built "
                     f"and pushed to ECR, so '{service.image}' is only a local tag"))
-            registry = f"{location.account_id}.dkr.ecr.{location.region}.amazonaws.com"
+            registry = f"{location.account_id}.dkr.ecr.{location.region}.{location.dns_suffix}"
             image = f"{registry}/{repository}:latest"
             build[service.name] = service.build
             repositories[service.name] = repository
@@ -166,7 +166,7 @@ def _secrets(
                 continue
             targets[use.target] = use.source
             users[use.source].append(service.name)
-            arn = (f"arn:aws:secretsmanager:{location.region}:{location.account_id}:secret:"
+            arn = (f"arn:{location.partition}:secretsmanager:{location.region}:{location.account_id}:secret:"
                    f"{spec.model.environment}/{spec.model.name}/{use.source}")
             refs.setdefault(service.name, []).append({"name": use.target, "valueFrom": arn})
             if service.environment.pop(use.target, None) is not None:

@@ -14,6 +14,11 @@ class AwsLocation:
 
     account_id: str = "123456789012"
     region: str = "us-east-1"
+    partition: str = "aws"  # aws | aws-cn | aws-us-gov: from the caller identity, never assumed
+
+    @property
+    def dns_suffix(self) -> str:
+        return "amazonaws.com.cn" if self.partition == "aws-cn" else "amazonaws.com"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ def test_import_contracts_hold():
 
 
 def test_engine_does_not_import_concrete_controllers():
-    allowed = {"commands.py", "cli.py"}
+    allowed = {"commands.py", "commands_aws.py", "cli.py"}
     offenders = []
     for path in (ROOT / "reconciler").rglob("*.py"):
         if path.name in allowed:
@@ -38,3 +38,26 @@ def test_modules_stay_small():
         if (n := len(p.read_text().splitlines())) > 500
     ]
     assert too_long == []
+
+
+def test_every_reference_names_a_declared_output_of_a_declared_kind(tmp_path):
+    """Typed outputs: walk every kind's desired resources (a spec using every feature) and the
+    identities prune builds from keys alone; every Ref must name an output its kind declares."""
+    from controllers.registry import all_controllers
+    from reconciler.graph import check_references, kind_dependencies, order_kinds
+    from reconciler.resource import Key
+    from tests.support import design, write_app
+
+    spec = write_app(tmp_path, spec_extra="highAvailability: true\napi: {restrictAccess: true}\n"
+                                          "storage:\n  - {table: orders, permissions: [read], create: true}\n")
+    controllers = all_controllers()
+    by_kind = {c.kind: c for c in controllers}
+    [env] = design(spec)
+    resources = [r for c in controllers for r in c.desired(env)]
+    keys = {k for c in controllers for app in (None, "posts-api") for k in c.standard_keys("dev", app)}
+    identities = [type(r)(k, by_kind[k.kind].identity(k)) for r in resources[:1] for k in keys | {Key("logs.group", "dev", "posts-api", "app")}]
+    check_references(by_kind, resources + identities)
+    order = order_kinds(by_kind, kind_dependencies(controllers))
+    assert order.index("network.vpc") < order.index("discovery.service") < order.index("api.integration")
+    for controller in controllers:
+        assert controller.outputs, f"{controller.kind} declares no outputs"

@@ -47,7 +47,7 @@ def test_every_option_and_positional_has_help_text():
 def test_readme_command_table_lists_exactly_the_commands_of_the_parser():
     readme = (ROOT / "README.md").read_text()
     table = readme.split("## Commands", 1)[1].split("\n\n", 2)[1]
-    listed = set(re.findall(r"`reconcile (--once|[a-z]+)", table)) | set(re.findall(r"`(?:reconcile )?([a-z]+) [A-Z\[]", table))
+    listed = set(re.findall(r"`reconcile (--once|[a-z][a-z-]*)", table))
     assert listed - {"--once"} == set(build_parser().commands)
 
 

@@ -76,9 +76,10 @@ def test_converge_killed_midway_and_rerun_leaves_exactly_one_of_everything(moto_
     assert main(["--once", EXAMPLE, "--target", moto_server.url, "--timeout", "60"]) == 0
     capsys.readouterr()
     counts = inventory(moto_server.url)
-    expected_one = ["vpc", "subnet", "igw", "route_table", "cluster", "ecs_service", "task_definition_family",
+    expected_one = ["vpc", "igw", "route_table", "cluster", "ecs_service", "task_definition_family",
                     "namespace", "discovery_service", "api", "vpc_link", "integration", "route", "stage"]
     assert {k: counts[k] for k in expected_one} == dict.fromkeys(expected_one, 1)
+    assert counts["subnet"] == 3  # the environment spans three zones
     assert counts["security_group"] == 2  # the environment's VPC-link group and the app's tasks group
     assert counts["role"] == 2  # execution and task
     assert counts["log_group"] == 2  # one per container

@@ -30,7 +30,7 @@ from controllers.api.compare import AUTHORIZER_FIELDS, authorizer_fields, canoni
 from reconciler.controller import Context
 from reconciler.design import EnvironmentDesign
 from reconciler.ownership import TAG_AUTHORIZER_ID, tags_for
-from reconciler.resource import Key, Observation, Ref, Resource
+from reconciler.resource import FieldChange, Key, Observation, Ref, Resource
 
 KIND = "api.authorizer"
 NAME = "cognito"
@@ -43,6 +43,11 @@ class AuthorizerController(inventory.ApiChildController):
     kind = KIND
     scope = "app"
     immutable = frozenset({"ApiId"})
+    references = frozenset({"api.http_api", "auth.user_pool", "auth.user_pool_client"})
+    idempotent_create = False  # CreateAuthorizer takes no token
+
+    def identity(self, key: Key) -> dict[str, Any]:
+        return {"ApiId": Ref("api.http_api", "id", app=True)}
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         resources = []
@@ -85,18 +90,21 @@ class AuthorizerController(inventory.ApiChildController):
             )
         return result
 
-    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+    def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
         client = inventory.client(ctx)
         want = resource.desired
-        api_arn = aws.api_arn(ctx.region, want["ApiId"])
-        authorizer_id = observation.outputs.get("id")
-        request = {name: want[name] for name in AUTHORIZER_FIELDS}
-        if not observation.exists:
-            authorizer_id = client.create_authorizer(ApiId=want["ApiId"], **request)["AuthorizerId"]
-        else:
-            client.update_authorizer(ApiId=want["ApiId"], AuthorizerId=authorizer_id, **request)
+        authorizer_id = aws.create_authorizer(client, want["ApiId"], {name: want[name] for name in AUTHORIZER_FIELDS})
+        aws.tag(client, aws.api_arn(ctx.partition, ctx.region, want["ApiId"]), {TAG_AUTHORIZER_ID: authorizer_id})
+        return {"id": authorizer_id}
+
+    def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
+               ctx: Context) -> Mapping[str, Any]:
+        client = inventory.client(ctx)
+        want = resource.desired
+        authorizer_id = observation.outputs["id"]
+        aws.update_authorizer(client, want["ApiId"], authorizer_id, {name: want[name] for name in AUTHORIZER_FIELDS})
         if (observation.state or {}).get("remembered") != authorizer_id:
-            aws.tag(client, api_arn, {TAG_AUTHORIZER_ID: authorizer_id})
+            aws.tag(client, aws.api_arn(ctx.partition, ctx.region, want["ApiId"]), {TAG_AUTHORIZER_ID: authorizer_id})
         return {"id": authorizer_id}
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
@@ -107,7 +115,7 @@ class AuthorizerController(inventory.ApiChildController):
             client = inventory.client(ctx)
             api_id = observation.fields["ApiId"]
             _detach_and_delete(client, api_id, authorizer_id)
-            aws.untag(client, aws.api_arn(ctx.region, api_id), [TAG_AUTHORIZER_ID])
+            aws.untag(client, aws.api_arn(ctx.partition, ctx.region, api_id), [TAG_AUTHORIZER_ID])
 
 
 def _find(ctx: Context, api: Mapping[str, Any]) -> dict | None:

@@ -13,16 +13,16 @@ from botocore.exceptions import ClientError
 from reconciler.aws import is_not_found, paginate
 
 
-def api_arn(region: str, api_id: str) -> str:
-    return f"arn:aws:apigateway:{region}::/apis/{api_id}"
+def api_arn(partition: str, region: str, api_id: str) -> str:
+    return f"arn:{partition}:apigateway:{region}::/apis/{api_id}"
 
 
-def vpc_link_arn(region: str, vpc_link_id: str) -> str:
-    return f"arn:aws:apigateway:{region}::/vpclinks/{vpc_link_id}"
+def vpc_link_arn(partition: str, region: str, vpc_link_id: str) -> str:
+    return f"arn:{partition}:apigateway:{region}::/vpclinks/{vpc_link_id}"
 
 
-def stage_arn(region: str, api_id: str, stage: str) -> str:
-    return f"arn:aws:apigateway:{region}::/apis/{api_id}/stages/{stage}"
+def stage_arn(partition: str, region: str, api_id: str, stage: str) -> str:
+    return f"arn:{partition}:apigateway:{region}::/apis/{api_id}/stages/{stage}"
 
 
 # --- reads ---------------------------------------------------------------------------------
@@ -77,6 +77,50 @@ def find_authorizer(client: Any, api_id: str, authorizer_id: str) -> dict | None
 
 
 # --- writes --------------------------------------------------------------------------------
+
+def create_api(client: Any, name: str, protocol: str, cors: dict, tags: dict[str, str]) -> dict:
+    return client.create_api(Name=name, ProtocolType=protocol, CorsConfiguration=cors, Tags=tags)
+
+
+def update_api(client: Any, api_id: str, name: str, cors: dict) -> None:
+    client.update_api(ApiId=api_id, Name=name, CorsConfiguration=cors)
+
+
+def create_vpc_link(client: Any, name: str, subnet_ids: list[str], group_ids: list[str], tags: dict[str, str]) -> dict:
+    return client.create_vpc_link(Name=name, SubnetIds=subnet_ids, SecurityGroupIds=group_ids, Tags=tags)
+
+
+def rename_vpc_link(client: Any, vpc_link_id: str, name: str) -> None:
+    client.update_vpc_link(VpcLinkId=vpc_link_id, Name=name)
+
+
+def create_integration(client: Any, api_id: str, request: dict) -> dict:
+    return client.create_integration(ApiId=api_id, **request)
+
+
+def update_integration(client: Any, api_id: str, integration_id: str, request: dict) -> None:
+    client.update_integration(ApiId=api_id, IntegrationId=integration_id, **request)
+
+
+def create_route(client: Any, api_id: str, route_key: str, request: dict) -> dict:
+    return client.create_route(ApiId=api_id, RouteKey=route_key, **request)
+
+
+def update_route(client: Any, api_id: str, route_id: str, request: dict) -> None:
+    client.update_route(ApiId=api_id, RouteId=route_id, **request)
+
+
+def create_stage(client: Any, api_id: str, stage: str, auto_deploy: bool, tags: dict[str, str]) -> None:
+    client.create_stage(ApiId=api_id, StageName=stage, AutoDeploy=auto_deploy, Tags=tags)
+
+
+def create_authorizer(client: Any, api_id: str, request: dict) -> str:
+    return client.create_authorizer(ApiId=api_id, **request)["AuthorizerId"]
+
+
+def update_authorizer(client: Any, api_id: str, authorizer_id: str, request: dict) -> None:
+    client.update_authorizer(ApiId=api_id, AuthorizerId=authorizer_id, **request)
+
 
 def tag(client: Any, arn: str, tags: dict[str, str]) -> None:
     if tags:

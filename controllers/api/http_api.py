@@ -15,8 +15,8 @@ from reconciler import naming
 from reconciler.compare import diff_fields
 from reconciler.controller import BaseController, Context
 from reconciler.design import AppDesign, EnvironmentDesign
-from reconciler.ownership import tags_for
-from reconciler.resource import FieldChange, Key, Observation, Resource
+from reconciler.ownership import stale_tags, tags_for
+from reconciler.resource import FieldChange, Key, Observation, Resource, changed_fields
 
 KIND = "api.http_api"
 
@@ -36,6 +36,11 @@ class HttpApiController(BaseController):
     kind = KIND
     scope = "app"
     immutable = frozenset({"ProtocolType"})
+    outputs = frozenset({"id", "endpoint"})
+    idempotent_create = False  # API names are not unique and CreateApi takes no token
+
+    def identity(self, key: Key) -> dict[str, Any]:
+        return {"Name": naming.api_name(key.environment, key.app or "")}
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         resources = []
@@ -62,19 +67,21 @@ class HttpApiController(BaseController):
         desired["CorsConfiguration"] = canonical_cors(desired["CorsConfiguration"])
         return diff_fields(desired, observation.fields)
 
-    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
-        client = inventory.client(ctx)
+    def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
         want = resource.desired
-        if not observation.exists:
-            api = client.create_api(Name=want["Name"], ProtocolType=want["ProtocolType"],
-                                    CorsConfiguration=want["CorsConfiguration"], Tags=resource.tags)
-            return {"id": api["ApiId"], "endpoint": api["ApiEndpoint"]}
+        api = aws.create_api(inventory.client(ctx), want["Name"], want["ProtocolType"], want["CorsConfiguration"],
+                             resource.tags)
+        return {"id": api["ApiId"], "endpoint": api["ApiEndpoint"]}
+
+    def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
+               ctx: Context) -> Mapping[str, Any]:
+        client = inventory.client(ctx)
         api_id = observation.outputs["id"]
-        have = observation.fields
-        if have.get("Name") != want["Name"] or have.get("CorsConfiguration") != canonical_cors(want["CorsConfiguration"]):
-            client.update_api(ApiId=api_id, Name=want["Name"], CorsConfiguration=want["CorsConfiguration"])
-        stale = {k: v for k, v in resource.tags.items() if observation.tags.get(k) != v}
-        aws.tag(client, aws.api_arn(ctx.region, api_id), stale)
+        changed = changed_fields(changes)
+        if changed & {"Name", "CorsConfiguration"}:
+            aws.update_api(client, api_id, resource.desired["Name"], resource.desired["CorsConfiguration"])
+        if "tags" in changed:
+            aws.tag(client, aws.api_arn(ctx.partition, ctx.region, api_id), stale_tags(resource.tags, observation.tags))
         return dict(observation.outputs)
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:

@@ -17,7 +17,7 @@ from controllers.api.compare import INTEGRATION_FIELDS, integration_fields, inte
 from reconciler.controller import Context
 from reconciler.design import EnvironmentDesign
 from reconciler.ownership import tags_for
-from reconciler.resource import Key, Observation, Ref, Resource
+from reconciler.resource import FieldChange, Key, Observation, Ref, Resource
 
 KIND = "api.integration"
 
@@ -26,6 +26,11 @@ class IntegrationController(inventory.ApiChildController):
     kind = KIND
     scope = "app"
     immutable = frozenset({"ApiId"})
+    references = frozenset({"api.http_api", "api.vpc_link", "discovery.service"})
+    idempotent_create = False  # CreateIntegration takes no token
+
+    def identity(self, key: Key) -> dict[str, Any]:
+        return {"ApiId": Ref("api.http_api", "id", app=True)}
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         resources = []
@@ -55,16 +60,17 @@ class IntegrationController(inventory.ApiChildController):
                 api, integration_fields(found, api["ApiId"]), {"id": found["IntegrationId"]}, found)
         return result
 
-    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
-        client = inventory.client(ctx)
+    def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
         want = resource.desired
         request = {name: want[name] for name in INTEGRATION_FIELDS}
-        if not observation.exists:
-            created = client.create_integration(ApiId=want["ApiId"], **request)
-            return {"id": created["IntegrationId"]}
-        integration_id = observation.outputs["id"]
-        client.update_integration(ApiId=want["ApiId"], IntegrationId=integration_id, **request)
-        return {"id": integration_id}
+        return {"id": aws.create_integration(inventory.client(ctx), want["ApiId"], request)["IntegrationId"]}
+
+    def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
+               ctx: Context) -> Mapping[str, Any]:
+        want = resource.desired
+        request = {name: want[name] for name in INTEGRATION_FIELDS}
+        aws.update_integration(inventory.client(ctx), want["ApiId"], observation.outputs["id"], request)
+        return {"id": observation.outputs["id"]}
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
         aws.delete_integration(inventory.client(ctx), observation.fields["ApiId"], observation.outputs["id"])

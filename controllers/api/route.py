@@ -21,7 +21,7 @@ from controllers.api.compare import INTEGRATION_PREFIX, route_fields
 from reconciler.controller import Context
 from reconciler.design import EnvironmentDesign
 from reconciler.ownership import tags_for
-from reconciler.resource import Key, Observation, Ref, Resource
+from reconciler.resource import FieldChange, Key, Observation, Ref, Resource
 
 KIND = "api.route"
 ROUTES = {"default": "$default", "options": "OPTIONS /{proxy+}"}
@@ -31,6 +31,11 @@ class RouteController(inventory.ApiChildController):
     kind = KIND
     scope = "app"
     immutable = frozenset({"ApiId", "RouteKey"})
+    references = frozenset({"api.http_api", "api.integration", "api.authorizer"})
+    standard_names = tuple(ROUTES)
+
+    def identity(self, key: Key) -> dict[str, Any]:
+        return {"ApiId": Ref("api.http_api", "id", app=True), "RouteKey": ROUTES.get(key.name, key.name)}
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         resources = []
@@ -66,24 +71,29 @@ class RouteController(inventory.ApiChildController):
                 api, route_fields(route, api["ApiId"]), {"id": route["RouteId"]}, route)
         return result
 
-    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
-        client = inventory.client(ctx)
+    def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
         want = resource.desired
-        route_id = observation.outputs.get("id")
-        request: dict[str, Any] = {
-            "Target": INTEGRATION_PREFIX + want["IntegrationId"],
-            "AuthorizationType": want["AuthorizationType"],
-        }
-        if want["AuthorizerId"]:
-            request["AuthorizerId"] = want["AuthorizerId"]
-        if not observation.exists:
-            created = client.create_route(ApiId=want["ApiId"], RouteKey=want["RouteKey"], **request)
-            return {"id": created["RouteId"]}
+        created = aws.create_route(inventory.client(ctx), want["ApiId"], want["RouteKey"], _request(want))
+        return {"id": created["RouteId"]}
+
+    def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
+               ctx: Context) -> Mapping[str, Any]:
+        want = resource.desired
+        request = _request(want)
         if not want["AuthorizerId"] and observation.fields.get("AuthorizerId"):
             request["AuthorizerId"] = ""  # clears the reference to the authorizer
-        client.update_route(ApiId=want["ApiId"], RouteId=route_id, **request)
+        route_id = observation.outputs["id"]
+        aws.update_route(inventory.client(ctx), want["ApiId"], route_id, request)
         return {"id": route_id}
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
         if observation.outputs.get("id"):
             aws.delete_route(inventory.client(ctx), observation.fields["ApiId"], observation.outputs["id"])
+
+
+def _request(want: Mapping[str, Any]) -> dict[str, Any]:
+    request: dict[str, Any] = {"Target": INTEGRATION_PREFIX + want["IntegrationId"],
+                               "AuthorizationType": want["AuthorizationType"]}
+    if want["AuthorizerId"]:
+        request["AuthorizerId"] = want["AuthorizerId"]
+    return request

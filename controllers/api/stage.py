@@ -17,7 +17,7 @@ from controllers.api import aws, inventory
 from reconciler.compare import diff_fields
 from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign
-from reconciler.ownership import tags_for
+from reconciler.ownership import stale_tags, tags_for
 from reconciler.resource import FieldChange, Key, Observation, Ref, Resource
 
 KIND = "api.stage"
@@ -28,6 +28,11 @@ class StageController(BaseController):
     kind = KIND
     scope = "app"
     immutable = frozenset({"ApiId", "StageName", "AutoDeploy"})
+    outputs = frozenset({"id", "name"})
+    references = frozenset({"api.http_api"})
+
+    def identity(self, key: Key) -> dict[str, Any]:
+        return {"ApiId": Ref("api.http_api", "id", app=True), "StageName": STAGE}
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         resources = []
@@ -59,16 +64,17 @@ class StageController(BaseController):
     def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
         return diff_fields({**resource.desired, "tags": resource.tags}, observation.fields)
 
-    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
-        client = inventory.client(ctx)
+    def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
         want = resource.desired
-        if not observation.exists:
-            client.create_stage(ApiId=want["ApiId"], StageName=want["StageName"], AutoDeploy=want["AutoDeploy"],
-                                Tags=resource.tags)
-        else:
-            have = observation.fields.get("tags") or {}
-            stale = {k: v for k, v in resource.tags.items() if have.get(k) != v}
-            aws.tag(client, aws.stage_arn(ctx.region, want["ApiId"], want["StageName"]), stale)
+        aws.create_stage(inventory.client(ctx), want["ApiId"], want["StageName"], want["AutoDeploy"], resource.tags)
+        return {"id": want["StageName"], "name": want["StageName"]}
+
+    def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
+               ctx: Context) -> Mapping[str, Any]:
+        want = resource.desired
+        have = observation.fields.get("tags") or {}
+        arn = aws.stage_arn(ctx.partition, ctx.region, want["ApiId"], want["StageName"])
+        aws.tag(inventory.client(ctx), arn, stale_tags(resource.tags, have))
         return {"id": want["StageName"], "name": want["StageName"]}
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:

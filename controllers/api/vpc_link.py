@@ -17,8 +17,8 @@ from reconciler import naming
 from reconciler.compare import diff_fields
 from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign
-from reconciler.ownership import tags_for
-from reconciler.resource import FieldChange, Key, Observation, Ref, Resource
+from reconciler.ownership import stale_tags, tags_for
+from reconciler.resource import FieldChange, Key, Observation, Ref, Resource, changed_fields
 
 KIND = "api.vpc_link"
 
@@ -28,6 +28,11 @@ class VpcLinkController(BaseController):
     scope = "environment"
     immutable = frozenset({"SubnetIds", "SecurityGroupIds"})
     ready_after_apply = False
+    references = frozenset({"network.subnets", "network.security_group"})
+    idempotent_create = False  # CreateVpcLink takes no token
+
+    def identity(self, key: Key) -> dict[str, Any]:
+        return {"Name": naming.vpc_link_name(key.environment)}
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         if not env.has_api:
@@ -57,18 +62,21 @@ class VpcLinkController(BaseController):
         }
         return diff_fields(desired, observation.fields)
 
-    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
-        client = inventory.client(ctx)
+    def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
         want = resource.desired
-        if not observation.exists:
-            link = client.create_vpc_link(Name=want["Name"], SubnetIds=list(want["SubnetIds"]),
-                                          SecurityGroupIds=list(want["SecurityGroupIds"]), Tags=resource.tags)
-            return {"id": link["VpcLinkId"]}
+        link = aws.create_vpc_link(inventory.client(ctx), want["Name"], list(want["SubnetIds"]),
+                                   list(want["SecurityGroupIds"]), resource.tags)
+        return {"id": link["VpcLinkId"]}
+
+    def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
+               ctx: Context) -> Mapping[str, Any]:
+        client = inventory.client(ctx)
         link_id = observation.outputs["id"]
-        if observation.fields.get("Name") != want["Name"]:
-            client.update_vpc_link(VpcLinkId=link_id, Name=want["Name"])
-        stale = {k: v for k, v in resource.tags.items() if observation.tags.get(k) != v}
-        aws.tag(client, aws.vpc_link_arn(ctx.region, link_id), stale)
+        changed = changed_fields(changes)
+        if "Name" in changed:
+            aws.rename_vpc_link(client, link_id, resource.desired["Name"])
+        if "tags" in changed:
+            aws.tag(client, aws.vpc_link_arn(ctx.partition, ctx.region, link_id), stale_tags(resource.tags, observation.tags))
         return {"id": link_id}
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:

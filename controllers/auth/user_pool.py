@@ -44,6 +44,12 @@ class UserPoolController(BaseController):
     kind = KIND
     scope = "app"
     unobservable = CREATE_ONLY
+    outputs = frozenset({"id", "arn", "name", "issuer"})
+    retain_on_prune = True  # it holds users: kept when the spec stops wanting it, deleted with the app
+    idempotent_create = False  # pool names are not unique and CreateUserPool takes no token
+
+    def identity(self, key: Key) -> dict[str, Any]:
+        return {"PoolName": naming.user_pool_name(key.environment, key.app or "")}
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         resources = []
@@ -74,19 +80,21 @@ class UserPoolController(BaseController):
         desired["AutoVerifiedAttributes"] = sorted(desired["AutoVerifiedAttributes"])
         return diff_fields(desired, observation.fields, ignore=self.unobservable)
 
-    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
-        client = inventory.client(ctx)
+    def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
         want = resource.desired
-        if not observation.exists:
-            pool = client.create_user_pool(PoolName=want["PoolName"], UsernameAttributes=want["UsernameAttributes"],
-                                           AutoVerifiedAttributes=want["AutoVerifiedAttributes"],
-                                           UserPoolTags=resource.tags)["UserPool"]
-            return _outputs(pool, ctx.region)
-        changes = {
-            "AutoVerifiedAttributes": want["AutoVerifiedAttributes"],
+        pool = inventory.client(ctx).create_user_pool(
+            PoolName=want["PoolName"], UsernameAttributes=want["UsernameAttributes"],
+            AutoVerifiedAttributes=want["AutoVerifiedAttributes"], UserPoolTags=resource.tags)["UserPool"]
+        return _outputs(pool, ctx.region)
+
+    def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
+               ctx: Context) -> Mapping[str, Any]:
+        client = inventory.client(ctx)
+        changes_requested = {
+            "AutoVerifiedAttributes": resource.desired["AutoVerifiedAttributes"],
             "UserPoolTags": {**observation.tags, **resource.tags},  # keeps tags that are not ours
         }
-        client.update_user_pool(**aws.merged_pool_update(client, observation.state, changes))
+        client.update_user_pool(**aws.merged_pool_update(client, observation.state, changes_requested))
         return dict(observation.outputs)
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:

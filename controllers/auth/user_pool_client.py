@@ -31,6 +31,13 @@ class UserPoolClientController(BaseController):
     kind = KIND
     scope = "app"
     immutable = frozenset({"UserPoolId", "GenerateSecret"})
+    outputs = frozenset({"client_id", "id"})
+    references = frozenset({"auth.user_pool"})
+    idempotent_create = False  # client names are not unique and CreateUserPoolClient takes no token
+
+    def identity(self, key: Key) -> dict[str, Any]:
+        return {"UserPoolId": Ref("auth.user_pool", "id", app=True),
+                "ClientName": naming.user_pool_name(key.environment, key.app or "")}
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         resources = []
@@ -79,17 +86,20 @@ class UserPoolClientController(BaseController):
         desired["ExplicitAuthFlows"] = sorted(desired["ExplicitAuthFlows"])
         return diff_fields(desired, observation.fields)
 
-    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+    def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
+        want = resource.desired
+        created = inventory.client(ctx).create_user_pool_client(
+            UserPoolId=want["UserPoolId"], ClientName=want["ClientName"],
+            GenerateSecret=want["GenerateSecret"], ExplicitAuthFlows=want["ExplicitAuthFlows"],
+        )["UserPoolClient"]
+        return {"client_id": created["ClientId"], "id": created["ClientId"]}
+
+    def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
+               ctx: Context) -> Mapping[str, Any]:
         client = inventory.client(ctx)
         want = resource.desired
-        if not observation.exists:
-            created = client.create_user_pool_client(
-                UserPoolId=want["UserPoolId"], ClientName=want["ClientName"],
-                GenerateSecret=want["GenerateSecret"], ExplicitAuthFlows=want["ExplicitAuthFlows"],
-            )["UserPoolClient"]
-            return {"client_id": created["ClientId"], "id": created["ClientId"]}
-        changes = {"ClientName": want["ClientName"], "ExplicitAuthFlows": want["ExplicitAuthFlows"]}
-        client.update_user_pool_client(**aws.merged_client_update(client, observation.state, changes))
+        requested = {"ClientName": want["ClientName"], "ExplicitAuthFlows": want["ExplicitAuthFlows"]}
+        client.update_user_pool_client(**aws.merged_client_update(client, observation.state, requested))
         return dict(observation.outputs)
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from reconciler.ownership import stale_tags  # noqa: F401  (re-exported for this package)
 
 
 def dns_records(records: list[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
@@ -31,6 +32,3 @@ def service_fields(service: Mapping[str, Any], tags: dict[str, str]) -> dict[str
     }
 
 
-def stale_tags(desired: Mapping[str, str], observed: Mapping[str, str]) -> dict[str, str]:
-    """Our tags that are missing or changed (foreign tags are left alone)."""
-    return {k: v for k, v in desired.items() if observed.get(k) != v}

@@ -29,7 +29,7 @@ from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign
 from reconciler.errors import TerminalError
 from reconciler.naming import namespace_name
-from reconciler.ownership import owner_problem, tags_for
+from reconciler.ownership import owner_problem, refuse_unless_ours, tags_for
 from reconciler.resource import UNKNOWN, FieldChange, Key, Observation, Ref, Resource
 
 KIND = "discovery.namespace"
@@ -41,9 +41,14 @@ class NamespaceController(BaseController):
     scope = "environment"
     immutable = frozenset({"Name", "Vpc"})
     ready_after_apply = False
+    outputs = frozenset({"id", "arn", "name"})
+    references = frozenset({"network.vpc"})
+
+    def identity(self, key: Key) -> dict[str, Any]:
+        return {"Name": namespace_name(key.environment), "Vpc": Ref("network.vpc", "id")}
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
-        if not env.apps:
+        if not env.app_names:
             return []
         key = Key(KIND, env.name)
         desired = {"Name": namespace_name(env.name), "Vpc": Ref("network.vpc", "id")}
@@ -93,15 +98,10 @@ class NamespaceController(BaseController):
         ignore = () if "Vpc" in observation.fields else ("Vpc",)
         return diff_fields({**resource.desired, "tags": resource.tags}, observation.fields, ignore=ignore)
 
-    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+    def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
         sd = ctx.client("servicediscovery")
-        if observation.exists:
-            stale = stale_tags(resource.tags, observation.tags)
-            if stale:
-                aws.tag(sd, observation.outputs["arn"], stale)
-            return observation.outputs
         name = resource.desired["Name"]
-        token = aws.request_id(resource.key, resource.desired)
+        token = resource.token or aws.request_id(resource.key, resource.desired)
         try:
             aws.create_private_namespace(sd, name, resource.desired["Vpc"], token, resource.tags)
         except ClientError as error:
@@ -110,6 +110,13 @@ class NamespaceController(BaseController):
             return self._after_conflict(resource, ctx, error)
         # Submitted: the id is known once the operation succeeds and observe finds it.
         return {"name": name}
+
+    def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
+               ctx: Context) -> Mapping[str, Any]:
+        stale = stale_tags(resource.tags, observation.tags)
+        if stale:
+            aws.tag(ctx.client("servicediscovery"), observation.outputs["arn"], stale)
+        return observation.outputs
 
     def _after_conflict(self, resource: Resource, ctx: Context, error: ClientError) -> Mapping[str, Any]:
         """A conflict on create: ours (a retry after a crash, or moto's non-idempotent
@@ -122,10 +129,8 @@ class NamespaceController(BaseController):
                     f"{resource.desired['Name']}", "ConflictingDomain"
                 ) from error
             raise error  # NamespaceAlreadyExists but not listed yet: the engine retries
-        problem = owner_problem(resource.key, observation.tags)
-        if problem and not resource.adopt:
-            raise TerminalError(problem + "; set spec.adopt: true to adopt it", "NotOwned") from error
-        return self.apply(resource, observation, ctx)
+        refuse_unless_ours(resource, observation.tags, error)
+        return self.update(resource, observation, self.diff(resource, observation), ctx)
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
         # Asynchronous on AWS; ResourceInUse (services still in it) propagates and is retried.

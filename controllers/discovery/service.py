@@ -23,9 +23,8 @@ from controllers.discovery.compare import dns_records, service_fields, stale_tag
 from reconciler.aws import error_code
 from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign
-from reconciler.errors import TerminalError
-from reconciler.ownership import owner_problem, tags_for
-from reconciler.resource import UNKNOWN, Key, Observation, Ref, Resource
+from reconciler.ownership import owner_problem, refuse_unless_ours, tags_for
+from reconciler.resource import UNKNOWN, FieldChange, Key, Observation, Ref, Resource, changed_fields
 
 KIND = "discovery.service"
 DNS_TTL = 60
@@ -37,6 +36,11 @@ class ServiceController(BaseController):
     kind = KIND
     scope = "app"
     immutable = frozenset({"Name", "NamespaceId", "RoutingPolicy", "HealthCheckCustomConfig"})
+    outputs = frozenset({"id", "arn", "name"})
+    references = frozenset({"discovery.namespace"})
+
+    def identity(self, key: Key) -> dict[str, Any]:
+        return {"Name": key.app, "NamespaceId": Ref("discovery.namespace", "id")}
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         resources = []
@@ -81,37 +85,31 @@ class ServiceController(BaseController):
             foreign = foreign or observation
         return foreign or Observation.absent()
 
-    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+    def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
         sd = ctx.client("servicediscovery")
-        if observation.exists:
-            return self._update(resource, observation, sd)
-        token = aws.request_id(resource.key, resource.desired)
+        token = resource.token or aws.request_id(resource.key, resource.desired)
         try:
             service = aws.create_service(sd, resource.desired, token, resource.tags)
         except ClientError as error:
             if error_code(error) != "ServiceAlreadyExists":
                 raise
-            return self._after_conflict(resource, ctx, error)
+            # Ours (a retry after a crash) is success; else refused unless adopting.
+            observation = self.observe([resource], ctx)[resource.key]
+            if not observation.exists:
+                raise  # not listed yet: the engine retries
+            refuse_unless_ours(resource, observation.tags, error)
+            return self.update(resource, observation, self.diff(resource, observation), ctx)
         return _outputs(service)
 
-    def _update(self, resource: Resource, observation: Observation, sd: Any) -> Mapping[str, Any]:
-        service_id = observation.outputs["id"]
-        if observation.fields.get("DnsRecords") != resource.desired["DnsRecords"]:
-            aws.update_dns_records(sd, service_id, resource.desired["DnsRecords"])
-        stale = stale_tags(resource.tags, observation.tags)
-        if stale:
-            aws.tag(sd, observation.outputs["arn"], stale)
+    def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
+               ctx: Context) -> Mapping[str, Any]:
+        sd = ctx.client("servicediscovery")
+        changed = changed_fields(changes)
+        if "DnsRecords" in changed:
+            aws.update_dns_records(sd, observation.outputs["id"], resource.desired["DnsRecords"])
+        if "tags" in changed:
+            aws.tag(sd, observation.outputs["arn"], stale_tags(resource.tags, observation.tags))
         return observation.outputs
-
-    def _after_conflict(self, resource: Resource, ctx: Context, error: ClientError) -> Mapping[str, Any]:
-        """ServiceAlreadyExists: ours (a retry after a crash) is success; else refused unless adopting."""
-        observation = self.observe([resource], ctx)[resource.key]
-        if not observation.exists:
-            raise error  # not listed yet: the engine retries
-        problem = owner_problem(resource.key, observation.tags)
-        if problem and not resource.adopt:
-            raise TerminalError(problem + "; set spec.adopt: true to adopt it", "NotOwned") from error
-        return self._update(resource, observation, ctx.client("servicediscovery"))
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
         aws.delete_service(ctx.client("servicediscovery"), observation.outputs["id"])

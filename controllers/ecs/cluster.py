@@ -17,7 +17,7 @@ from reconciler.compare import diff_fields
 from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign
 from reconciler.ownership import tags_for
-from reconciler.resource import FieldChange, Key, Observation, Resource
+from reconciler.resource import FieldChange, Key, Observation, Resource, changed_fields
 
 KIND = "ecs.cluster"
 CAPACITY_PROVIDERS = ["FARGATE", "FARGATE_SPOT"]
@@ -29,9 +29,13 @@ class ClusterController(BaseController):
     kind = KIND
     scope = "environment"
     immutable = frozenset({"clusterName"})
+    outputs = frozenset({"name", "arn"})
+
+    def identity(self, key: Key) -> dict[str, Any]:
+        return {"clusterName": naming.cluster_name(key.environment)}
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
-        if not env.apps:
+        if not env.app_names:
             return []
         key = Key(KIND, env.name)
         desired = {
@@ -71,21 +75,24 @@ class ClusterController(BaseController):
         desired = canonical_cluster({**resource.desired, "tags": resource.tags})
         return diff_fields(desired, observation.fields)
 
-    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+    def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
+        want = resource.desired
+        cluster = aws.create_cluster(ctx.client("ecs"), want["clusterName"], want["capacityProviders"],
+                                     want["defaultCapacityProviderStrategy"], resource.tags)
+        return {"name": cluster["clusterName"], "arn": cluster["clusterArn"]}
+
+    def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
+               ctx: Context) -> Mapping[str, Any]:
         client = ctx.client("ecs")
         want = resource.desired
-        if not observation.exists:
-            cluster = aws.create_cluster(client, want["clusterName"], want["capacityProviders"],
-                                         want["defaultCapacityProviderStrategy"], resource.tags)
-            return {"name": cluster["clusterName"], "arn": cluster["clusterArn"]}
-        arn = observation.outputs["arn"]
-        changed = {c.path.split(".")[0].split("[")[0] for c in self.diff(resource, observation)}
+        changed = changed_fields(changes)
         if "tags" in changed:
-            aws.tag_resource(client, arn, {k: v for k, v in resource.tags.items() if observation.tags.get(k) != v})
+            stale = {k: v for k, v in resource.tags.items() if observation.tags.get(k) != v}
+            aws.tag_resource(client, observation.outputs["arn"], stale)
         if changed & {"capacityProviders", "defaultCapacityProviderStrategy"}:
             aws.put_capacity_providers(client, want["clusterName"], want["capacityProviders"],
                                        want["defaultCapacityProviderStrategy"])
-        return {"name": want["clusterName"], "arn": arn}
+        return dict(observation.outputs)
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
         name = observation.outputs.get("name") or naming.cluster_name(key.environment)

@@ -3,6 +3,8 @@ set-like lists, short task-definition names) is removed from both sides before t
 diff, so AWS defaults never cause endless updates. No I/O here."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -63,14 +65,15 @@ def storage_variable_prefix(table: str) -> str:
     return "STORAGE_" + "".join(c if c.isalnum() else "_" for c in table.upper())
 
 
-def storage_environment(tables: Iterable[tuple[str, str]], region: str, account_id: str) -> list[dict[str, str]]:
+def storage_environment(tables: Iterable[tuple[str, str]], region: str, account_id: str,
+                        partition: str = "aws") -> list[dict[str, str]]:
     """STORAGE_<TABLE>_NAME/_ARN for (table as the spec writes it, its name in AWS) pairs: the
     variable names stay the same in every environment, the values name that environment's table."""
     variables = []
     for table, name in tables:
         prefix = storage_variable_prefix(table)
         variables.append({"name": f"{prefix}_NAME", "value": name})
-        variables.append({"name": f"{prefix}_ARN", "value": f"arn:aws:dynamodb:{region}:{account_id}:table/{name}"})
+        variables.append({"name": f"{prefix}_ARN", "value": f"arn:{partition}:dynamodb:{region}:{account_id}:table/{name}"})
     return variables
 
 
@@ -137,9 +140,16 @@ def observed_service_fields(service: Mapping[str, Any], tags: dict[str, str],
     return canonical_service(fields)
 
 
-def rollout(service: Mapping[str, Any], desired_arn: Any) -> tuple[bool, str]:
-    """(ready, message). Ready as on AWS: exactly one deployment, PRIMARY, rollout COMPLETED, all
-    desired tasks running, on the desired task definition."""
+@dataclass(frozen=True)
+class Rollout:
+    ready: bool
+    message: str
+    failed: bool = False  # a deployment FAILED (the circuit breaker rolled it back)
+
+
+def rollout(service: Mapping[str, Any], desired_arn: Any) -> Rollout:
+    """Ready as on AWS: exactly one deployment, PRIMARY, rollout COMPLETED, all desired tasks
+    running, on the desired task definition."""
     deployments = list(service.get("deployments") or [])
     primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
     running, wanted = service.get("runningCount", 0), service.get("desiredCount", 0)
@@ -152,7 +162,7 @@ def rollout(service: Mapping[str, Any], desired_arn: Any) -> tuple[bool, str]:
         stopped = "" if "stopped reason" in reason.lower() else next(
             (e["message"] for e in service.get("events") or [] if "stopped" in e.get("message", "").lower()), "")
         detail = f"; {stopped}" if stopped else ""
-        return False, f"deployment FAILED: {reason}{detail}"
+        return Rollout(False, f"deployment FAILED: {reason}{detail}", failed=True)
     message = f"{running}/{wanted} running, deployment {state}"
     if len(deployments) > 1:
         message += f" ({len(deployments)} deployments)"
@@ -167,4 +177,4 @@ def rollout(service: Mapping[str, Any], desired_arn: Any) -> tuple[bool, str]:
         len(deployments) == 1 and primary is not None and state == "COMPLETED" and running == wanted
         and primary.get("desiredCount", wanted) == wanted and on_desired and deploying == current
     )
-    return ready, message
+    return Rollout(ready, message)

@@ -29,7 +29,7 @@ from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign
 from reconciler.errors import RequeueAfter
 from reconciler.ownership import TAG_APP, TAG_ENVIRONMENT, tags_for
-from reconciler.resource import UNKNOWN, FieldChange, Key, Observation, Ref, Resource
+from reconciler.resource import UNKNOWN, FieldChange, Key, Observation, Ref, Resource, changed_fields
 
 KIND = "ecs.service"
 DEPLOYMENT_CONFIGURATION = {
@@ -63,6 +63,12 @@ class ServiceController(BaseController):
     unobservable = frozenset({"deploymentConfiguration", "enableECSManagedTags",
                               "healthCheckGracePeriodSeconds", "enableExecuteCommand"})
     ready_after_apply = False
+    outputs = frozenset({"arn", "name"})
+    references = frozenset({"ecs.cluster", "ecs.task_definition", "network.subnets", "network.security_group",
+                            "discovery.service"})
+
+    def identity(self, key: Key) -> dict[str, Any]:
+        return {"cluster": Ref("ecs.cluster", "name"), "serviceName": naming.service_name(key.app or "")}
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         resources = []
@@ -77,7 +83,8 @@ class ServiceController(BaseController):
                 "launchType": "FARGATE",
                 "platformVersion": "LATEST",
                 "networkConfiguration": {"awsvpcConfiguration": {
-                    "subnets": Ref("network.subnets", "ids"),
+                    # The environment spans three zones; an app runs in one, or in all three.
+                    "subnets": Ref("network.subnets", "ids" if app.high_availability else "ids_one_az"),
                     "securityGroups": [Ref("network.security_group", "id", name="tasks", app=True)],
                     "assignPublicIp": "ENABLED",  # public subnets, no NAT gateway (cost choice)
                 }},
@@ -119,17 +126,16 @@ class ServiceController(BaseController):
 
     def _observation(self, resource: Resource, service: dict) -> Observation:
         tags = aws.tags_of(service)
-        ready, message = rollout(service, resource.desired.get("taskDefinition"))
-        failed = message.startswith("deployment FAILED")
+        state = rollout(service, resource.desired.get("taskDefinition"))
         return Observation(
             exists=True,
             fields=observed_service_fields(service, tags, self.unobservable),
             outputs={"arn": service["serviceArn"], "name": service["serviceName"]},
             tags=tags,
-            ready=ready,
-            message=message,
+            ready=state.ready,
+            message=state.message,
             state=service,
-            failed=failed,
+            failed=state.failed,
         )
 
     def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
@@ -137,12 +143,24 @@ class ServiceController(BaseController):
         ignore = {name for name in self.unobservable if name not in observation.fields}
         return diff_fields(desired, observation.fields, ignore=ignore)
 
-    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+    def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
+        # Never called for a service observe found ACTIVE: moto's CreateService silently
+        # replaces an existing one (AWS refuses), so a double create would go unnoticed there.
+        token = resource.token or client_token(resource)
+        request = {**resource.desired, "tags": aws.ecs_tags(resource.tags), "clientToken": token[:36]}
+        try:
+            service = aws.create_service(ctx.client("ecs"), request)
+        except ClientError as error:
+            if error_code(error) == "InvalidParameterException" and "draining" in str(error).lower():
+                raise RequeueAfter(f"{resource.key}: the previous service is still draining", 10.0) from error
+            raise
+        return {"arn": service["serviceArn"], "name": service["serviceName"]}
+
+    def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
+               ctx: Context) -> Mapping[str, Any]:
         client = ctx.client("ecs")
         want = resource.desired
-        if not observation.exists:
-            return self._create(client, resource)
-        changed = {c.path.split(".")[0].split("[")[0] for c in self.diff(resource, observation)}
+        changed = changed_fields(changes)
         updates = {name: want[name] for name in UPDATABLE if name in changed and name in want}
         if updates:
             aws.update_service(client, want["cluster"], want["serviceName"], updates)
@@ -150,18 +168,6 @@ class ServiceController(BaseController):
             stale = {k: v for k, v in resource.tags.items() if observation.tags.get(k) != v}
             aws.tag_resource(client, observation.outputs["arn"], stale)
         return {"arn": observation.outputs["arn"], "name": want["serviceName"]}
-
-    def _create(self, client: Any, resource: Resource) -> Mapping[str, Any]:
-        # Never called for a service observe found ACTIVE: moto's CreateService silently
-        # replaces an existing one (AWS refuses), so a double create would go unnoticed there.
-        request = {**resource.desired, "tags": aws.ecs_tags(resource.tags), "clientToken": client_token(resource)}
-        try:
-            service = aws.create_service(client, request)
-        except ClientError as error:
-            if error_code(error) == "InvalidParameterException" and "draining" in str(error).lower():
-                raise RequeueAfter(f"{resource.key}: the previous service is still draining", 10.0) from error
-            raise
-        return {"arn": service["serviceArn"], "name": service["serviceName"]}
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
         state = observation.state or {}

@@ -14,12 +14,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from controllers.ecs import aws
-from controllers.ecs.compare import storage_environment, task_definition_changes, task_definition_content, with_environment
+from controllers.ecs.compare import storage_environment, task_definition_content, with_environment
+from reconciler import naming
 from reconciler.compare import diff_fields
 from reconciler.controller import BaseController, Context
 from reconciler.design import AppDesign, EnvironmentDesign
 from reconciler.ownership import tags_for
-from reconciler.resource import FieldChange, Key, Observation, Ref, Resource
+from reconciler.resource import FieldChange, Key, Observation, Ref, Resource, changed_fields
 
 KIND = "ecs.task_definition"
 LOG_STREAM_PREFIX = "ecs"
@@ -30,7 +31,8 @@ def task_definition_request(app: AppDesign, env: EnvironmentDesign) -> dict[str,
     content = app.translation.task_definition()
     content["executionRoleArn"] = Ref("iam.role", "arn", name="execution", app=True)
     content["taskRoleArn"] = Ref("iam.role", "arn", name="task", app=True)
-    storage = storage_environment([(g.table, g.name) for g in app.storage], env.location.region, env.location.account_id)
+    storage = storage_environment([(g.table, g.name) for g in app.storage], env.location.region, env.location.account_id,
+                                  env.location.partition)
     containers = []
     for container in content["containerDefinitions"]:
         container = with_environment(dict(container), storage)
@@ -55,6 +57,11 @@ class TaskDefinitionController(BaseController):
     kind = KIND
     scope = "app"
     immutable = frozenset({"family"})
+    outputs = frozenset({"arn", "family", "revision"})
+    references = frozenset({"iam.role", "logs.group"})
+
+    def identity(self, key: Key) -> dict[str, Any]:
+        return {"family": naming.task_family(key.environment, key.app or "")}
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         resources = []
@@ -86,10 +93,15 @@ class TaskDefinitionController(BaseController):
         desired = {**task_definition_content(resource.desired), "tags": resource.tags}
         return diff_fields(desired, observation.fields)
 
-    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+    def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
+        return _outputs(aws.register_task_definition(ctx.client("ecs"), resource.desired, resource.tags))
+
+    def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
+               ctx: Context) -> Mapping[str, Any]:
         client = ctx.client("ecs")
-        if not observation.exists or task_definition_changes(resource.desired, observation.fields):
-            # Content changed (or none yet): exactly one new revision, tagged at registration.
+        if changed_fields(changes) - {"tags"}:
+            # Revisions are immutable: a changed content is exactly one new revision, tagged at
+            # registration.
             return _outputs(aws.register_task_definition(client, resource.desired, resource.tags))
         stale = {k: v for k, v in resource.tags.items() if observation.tags.get(k) != v}
         aws.tag_resource(client, observation.outputs["arn"], stale)  # tags only: no new revision

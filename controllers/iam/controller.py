@@ -30,9 +30,8 @@ from controllers.iam.policies import execution_policy, storage_policy, trust_pol
 from reconciler.aws import error_code
 from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign
-from reconciler.errors import TerminalError
 from reconciler.naming import role_name
-from reconciler.ownership import as_dict, owner_problem, tags_for
+from reconciler.ownership import as_dict, refuse_unless_ours, tags_for
 from reconciler.resource import FieldChange, Key, Observation, Resource
 
 log = structlog.get_logger("controllers.iam")
@@ -46,6 +45,11 @@ class RoleController(BaseController):
     kind = KIND
     scope = "app"
     immutable = frozenset({"RoleName"})
+    outputs = frozenset({"arn", "name"})
+    standard_names = (EXECUTION, TASK)
+
+    def identity(self, key: Key) -> dict[str, Any]:
+        return {"RoleName": role_name(key.environment, key.app or "", key.name), "Policies": {}}
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         account, region = env.location.account_id, env.location.region
@@ -53,8 +57,8 @@ class RoleController(BaseController):
         resources = []
         for app in env.apps:
             policies = {
-                EXECUTION: {"execution": execution_policy(env.name, app.name, region, account)},
-                TASK: {"storage": storage_policy(app.storage, region, account)},
+                EXECUTION: {"execution": execution_policy(env.name, app.name, region, account, env.location.partition)},
+                TASK: {"storage": storage_policy(app.storage, region, account, env.location.partition)},
             }
             for purpose, owned in policies.items():
                 key = Key(KIND, env.name, app.name, purpose)
@@ -73,11 +77,8 @@ class RoleController(BaseController):
     def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
         return diff_role(resource.desired, resource.tags, observation.fields)
 
-    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+    def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
         iam = ctx.client("iam")
-        if observation.exists:
-            _heal(resource, observation, iam, just_created=False)
-            return observation.outputs
         name = resource.desired["RoleName"]
         key = resource.key
         try:
@@ -88,9 +89,7 @@ class RoleController(BaseController):
                 raise
             # A retry after a crash, or a role observe could not see yet (eventual consistency).
             observation = _observe_role(resource, iam, aws.get_role_after_create(iam, name))
-            problem = owner_problem(key, observation.tags)
-            if problem and not resource.adopt:
-                raise TerminalError(problem + "; set spec.adopt: true to adopt it", "NotOwned") from error
+            refuse_unless_ours(resource, observation.tags, error)
             _heal(resource, observation, iam, just_created=True)
             return observation.outputs
         created = Observation(
@@ -102,6 +101,11 @@ class RoleController(BaseController):
         )
         _heal(resource, created, iam, just_created=True)
         return created.outputs
+
+    def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
+               ctx: Context) -> Mapping[str, Any]:
+        _heal(resource, observation, ctx.client("iam"), just_created=False)
+        return observation.outputs
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
         aws.delete_role(ctx.client("iam"), observation.outputs.get("name") or observation.fields["RoleName"])

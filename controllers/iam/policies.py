@@ -37,12 +37,12 @@ def trust_policy(account: str) -> dict[str, Any]:
     })
 
 
-def execution_policy(environment: str, app: str, region: str, account: str) -> dict[str, Any]:
+def execution_policy(environment: str, app: str, region: str, account: str, partition: str = "aws") -> dict[str, Any]:
     """What the ECS agent needs to start the app's tasks: pull its images, write its logs, read
     its secrets; each scoped to the app's own names."""
-    repositories = f"arn:aws:ecr:{region}:{account}:repository/{environment}/{app}/*"
-    log_groups = f"arn:aws:logs:{region}:{account}:log-group:/ecs/{environment}/{app}/*:*"
-    secrets = f"arn:aws:secretsmanager:{region}:{account}:secret:{environment}/{app}/*"
+    repositories = f"arn:{partition}:ecr:{region}:{account}:repository/{environment}/{app}/*"
+    log_groups = f"arn:{partition}:logs:{region}:{account}:log-group:/ecs/{environment}/{app}/*:*"
+    secrets = f"arn:{partition}:secretsmanager:{region}:{account}:secret:{environment}/{app}/*"
     return canonical_document({
         "Version": VERSION,
         "Statement": [
@@ -60,7 +60,7 @@ def storage_actions(permissions: Iterable[str]) -> list[str]:
     return sorted({f"dynamodb:{action}" for p in permissions for action in STORAGE_ACTIONS[p]})
 
 
-def storage_policy(grants: Iterable[StorageGrant], region: str, account: str) -> dict[str, Any] | None:
+def storage_policy(grants: Iterable[StorageGrant], region: str, account: str, partition: str = "aws") -> dict[str, Any] | None:
     """One statement per table (the table and its indexes), or None when the app has no grants."""
     permissions: dict[str, set[str]] = {}
     for grant in grants:
@@ -69,7 +69,7 @@ def storage_policy(grants: Iterable[StorageGrant], region: str, account: str) ->
         return None
     statements = []
     for table, granted in sorted(permissions.items()):
-        arn = f"arn:aws:dynamodb:{region}:{account}:table/{table}"
+        arn = f"arn:{partition}:dynamodb:{region}:{account}:table/{table}"
         statements.append(_allow(storage_actions(granted), [arn, f"{arn}/index/*"]))
     return canonical_document({"Version": VERSION, "Statement": statements})
 

@@ -11,20 +11,22 @@ from typing import Any
 from controllers.logs import aws
 from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign
-from reconciler.ownership import tags_for
-from reconciler.resource import Key, Observation, Resource
+from reconciler import naming
+from reconciler.ownership import refuse_unless_ours, stale_tags, tags_for
+from reconciler.resource import FieldChange, Key, Observation, Resource, changed_fields
 
 KIND = "logs.group"
-
-
-def log_group_name(environment: str, app: str, container: str) -> str:
-    return f"/ecs/{environment}/{app}/{container}"
 
 
 class LogGroupController(BaseController):
     kind = KIND
     scope = "app"
     immutable = frozenset({"logGroupName"})
+    outputs = frozenset({"name", "arn"})
+    standard_names = ()  # one per container: the names come from the spec
+
+    def identity(self, key: Key) -> dict[str, Any]:
+        return {"logGroupName": naming.log_group_name(key.environment, key.app or "", key.name)}
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         resources = []
@@ -33,7 +35,7 @@ class LogGroupController(BaseController):
             for container in app.translation.containers:
                 key = Key(KIND, env.name, app.name, container["name"])
                 desired = {
-                    "logGroupName": log_group_name(env.name, app.name, container["name"]),
+                    "logGroupName": naming.log_group_name(env.name, app.name, container["name"]),
                     "retentionInDays": retention,
                 }
                 resources.append(Resource(key, desired, tags_for(key, app.labels), app.adopt))
@@ -43,7 +45,7 @@ class LogGroupController(BaseController):
         client = ctx.client("logs")
         found: dict[str, dict] = {}
         for environment in sorted({r.key.environment for r in resources}):
-            for group in aws.list_log_groups(client, f"/ecs/{environment}/"):
+            for group in aws.list_log_groups(client, naming.log_group_prefix(environment)):
                 found[group["logGroupName"]] = group
         result: dict[Key, Observation] = {}
         for resource in resources:
@@ -65,20 +67,24 @@ class LogGroupController(BaseController):
             )
         return result
 
-    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+    def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
         client = ctx.client("logs")
         name = resource.desired["logGroupName"]
-        if not observation.exists:
-            aws.create_log_group(client, name, resource.tags)
-        elif observation.fields.get("tags") != resource.tags:
-            arn = observation.outputs["arn"]
-            stale = {k: v for k, v in resource.tags.items() if observation.tags.get(k) != v}
-            if stale:
-                client.tag_resource(resourceArn=arn, tags=stale)
-        if observation.fields.get("retentionInDays") != resource.desired["retentionInDays"]:
-            client.put_retention_policy(logGroupName=name, retentionInDays=resource.desired["retentionInDays"])
-        arn = f"arn:aws:logs:{ctx.region}:{ctx.account_id}:log-group:{name}"
+        arn = ctx.arn("logs", f"log-group:{name}")
+        if not aws.create_log_group(client, name, resource.tags):
+            refuse_unless_ours(resource, aws.tags_of(client, arn))
+        aws.put_retention(client, name, resource.desired["retentionInDays"])
         return {"name": name, "arn": arn}
+
+    def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
+               ctx: Context) -> Mapping[str, Any]:
+        client = ctx.client("logs")
+        changed = changed_fields(changes)
+        if "tags" in changed:
+            aws.tag(client, observation.outputs["arn"], stale_tags(resource.tags, observation.tags))
+        if "retentionInDays" in changed:
+            aws.put_retention(client, resource.desired["logGroupName"], resource.desired["retentionInDays"])
+        return dict(observation.outputs)
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
         aws.delete_log_group(ctx.client("logs"), observation.fields.get("logGroupName") or observation.state["logGroupName"])

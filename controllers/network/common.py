@@ -15,6 +15,7 @@ from reconciler.ownership import (
     display_name,
 )
 from reconciler.resource import UNKNOWN, Key, Observation, Resource
+from reconciler.ownership import stale_tags  # noqa: F401  (re-exported for this package)
 
 VPC = "network.vpc"
 SUBNETS = "network.subnets"
@@ -104,11 +105,6 @@ def observe_in_vpcs(
         else:
             result[resource.key] = observe_one(resource, [i for i in items if i["VpcId"] == vpc_id])
     return result
-
-
-def stale_tags(desired: Mapping[str, str], observed: Mapping[str, str]) -> dict[str, str]:
-    """Our tags missing or changed on the object (foreign tags are left alone)."""
-    return {k: v for k, v in desired.items() if observed.get(k) != v}
 
 
 def pick(items: Iterable[Mapping], id_key: str) -> Mapping | None:

@@ -22,7 +22,7 @@ from controllers.network.common import (
 from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign
 from reconciler.ownership import tags_for
-from reconciler.resource import Key, Observation, Ref, Resource
+from reconciler.resource import FieldChange, Key, Observation, Ref, Resource, changed_fields
 
 # AWS reports an internet gateway's attachment as "available" (VPN gateways say "attached").
 _ATTACHED = ("available", "attached", "attaching")
@@ -35,6 +35,11 @@ def attached_vpcs(gateway: Mapping) -> list[str]:
 class InternetGatewayController(BaseController):
     kind = INTERNET_GATEWAY
     scope = "environment"
+    references = frozenset({VPC})
+    idempotent_create = False  # CreateInternetGateway takes no token: found again by its tags
+
+    def identity(self, key: Key) -> dict[str, Any]:
+        return {"VpcId": Ref(VPC, "id")}
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         key = Key(INTERNET_GATEWAY, env.name)
@@ -62,20 +67,27 @@ class InternetGatewayController(BaseController):
             )
         return result
 
-    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+    def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
         ec2 = ctx.client("ec2")
-        vpc_id = resource.desired["VpcId"]
-        if observation.exists:
-            gateway_id = observation.outputs["id"]
+        gateway_id = aws.create_internet_gateway(ec2, resource.tags)
+        aws.attach_internet_gateway(ec2, gateway_id, resource.desired["VpcId"])
+        return {"id": gateway_id}
+
+    def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
+               ctx: Context) -> Mapping[str, Any]:
+        ec2 = ctx.client("ec2")
+        gateway_id = observation.outputs["id"]
+        changed = changed_fields(changes)
+        if "tags" in changed:
             aws.create_tags(ec2, [gateway_id], stale_tags(resource.tags, observation.tags))
+        if "VpcId" in changed:  # detached, or attached elsewhere
+            vpc_id = resource.desired["VpcId"]
             attached = attached_vpcs(observation.state)
-        else:
-            gateway_id, attached = aws.create_internet_gateway(ec2, resource.tags), []
-        for other in attached:
-            if other != vpc_id:
-                aws.detach_internet_gateway(ec2, gateway_id, other)
-        if vpc_id not in attached:
-            aws.attach_internet_gateway(ec2, gateway_id, vpc_id)
+            for other in attached:
+                if other != vpc_id:
+                    aws.detach_internet_gateway(ec2, gateway_id, other)
+            if vpc_id not in attached:
+                aws.attach_internet_gateway(ec2, gateway_id, vpc_id)
         return {"id": gateway_id}
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:

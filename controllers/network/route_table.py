@@ -11,7 +11,6 @@ added (peering, endpoints) are left alone: only the default route is ours.
 """
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -33,7 +32,7 @@ from reconciler.compare import diff_fields
 from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign
 from reconciler.ownership import tags_for
-from reconciler.resource import FieldChange, Key, Observation, Ref, Resource
+from reconciler.resource import FieldChange, Key, Observation, Ref, Resource, changed_fields
 
 
 def _is_main(table: Mapping) -> bool:
@@ -53,6 +52,11 @@ class RouteTableController(BaseController):
     kind = ROUTE_TABLE
     scope = "environment"
     immutable = frozenset({"VpcId"})
+    references = frozenset({VPC, INTERNET_GATEWAY, SUBNETS})
+    idempotent_create = False  # the ClientToken comes from the create-pending record
+
+    def identity(self, key: Key) -> dict[str, Any]:
+        return {"VpcId": Ref(VPC, "id")}
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         key = Key(ROUTE_TABLE, env.name)
@@ -96,20 +100,26 @@ class RouteTableController(BaseController):
         desired = {**resource.desired, "SubnetIds": subnet_set(resource.desired["SubnetIds"]), "tags": resource.tags}
         return diff_fields(desired, observation.fields)
 
-    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+    def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
+        # The token is the creation token recorded before this call: botocore's retries and a
+        # rerun after a crash reuse it (AWS answers with the table it made), and a table deleted
+        # behind our back gets a new one with its new create-pending record.
         ec2 = ctx.client("ec2")
-        want = resource.desired
-        if observation.exists:
-            table_id = observation.outputs["id"]
+        token = resource.token or aws.client_token(resource.key, resource.desired["VpcId"])
+        table_id = aws.create_route_table(ec2, resource.desired["VpcId"], resource.tags, token)
+        return self._converge(ec2, resource, table_id, None, {})
+
+    def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
+               ctx: Context) -> Mapping[str, Any]:
+        ec2 = ctx.client("ec2")
+        table_id = observation.outputs["id"]
+        if "tags" in changed_fields(changes):
             aws.create_tags(ec2, [table_id], stale_tags(resource.tags, observation.tags))
-            route, state = observation.fields.get("DefaultRoute"), observation.state
-        else:
-            # botocore's own retries of this call reuse the token; a crash before the reply is
-            # covered by observe finding the table by the tags written in the same call. The
-            # hour keeps a token from outliving a table deleted behind our back (AWS answers a
-            # reused token with the original, even deleted, table).
-            token = aws.client_token(resource.key, want["VpcId"], time.strftime("%Y%m%d%H", time.gmtime()))
-            table_id, route, state = aws.create_route_table(ec2, want["VpcId"], resource.tags, token), None, {}
+        return self._converge(ec2, resource, table_id, observation.fields.get("DefaultRoute"), observation.state)
+
+    @staticmethod
+    def _converge(ec2: Any, resource: Resource, table_id: str, route: Any, state: Mapping) -> Mapping[str, Any]:
+        want = resource.desired
         wanted_route = want["DefaultRoute"]
         if route != wanted_route:
             aws.put_route(ec2, table_id, DEFAULT_ROUTE, wanted_route["GatewayId"], replace=route is not None)

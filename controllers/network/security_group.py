@@ -32,7 +32,7 @@ from reconciler.controller import BaseController, Context
 from reconciler.design import AppDesign, EnvironmentDesign
 from reconciler.errors import DependencyNotReady
 from reconciler.ownership import tags_for
-from reconciler.resource import UNKNOWN, FieldChange, Key, Observation, Ref, Resource
+from reconciler.resource import UNKNOWN, FieldChange, Key, Observation, Ref, Resource, changed_fields
 
 DIRECTIONS = (("Ingress", "IpPermissions"), ("Egress", "IpPermissionsEgress"))
 # The env-level group in front of each kind of app (AppDesign.front_door).
@@ -50,6 +50,12 @@ class SecurityGroupController(BaseController):
     kind = SECURITY_GROUP
     scope = "app"
     immutable = frozenset({"GroupName", "Description", "VpcId"})
+    references = frozenset({VPC})
+    standard_names = ("tasks",)
+    environment_names = tuple(FRONT_DOOR_GROUP.values())
+
+    def identity(self, key: Key) -> dict[str, Any]:
+        return {"GroupName": naming.security_group_name(key.environment, key.app, key.name), "VpcId": Ref(VPC, "id")}
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         doors = {FRONT_DOOR_GROUP[app.front_door] for app in env.apps}
@@ -94,27 +100,41 @@ class SecurityGroupController(BaseController):
             desired[direction] = settle_sources(resource.desired[direction], ids_by_name)
         return diff_fields(desired, observation.fields)
 
-    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+    def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
         ec2 = ctx.client("ec2")
         want = resource.desired
-        for direction, _ in DIRECTIONS:
-            if any(atom.get("SourceGroupId") is UNKNOWN for atom in want[direction]):
-                raise DependencyNotReady(f"{resource.key}: the {direction.lower()} source group does not exist yet")
-        if observation.exists:
-            group_id, current = observation.outputs["id"], observation.fields
+        _sources_known(resource)
+        group_id = aws.create_security_group(ec2, want["GroupName"], want["Description"], want["VpcId"], resource.tags)
+        created_with = {"Ingress": [], "Egress": canonical_rules([ALL_TRAFFIC])}  # what AWS creates it with
+        _set_rules(ec2, group_id, want, created_with)
+        return {"id": group_id}
+
+    def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
+               ctx: Context) -> Mapping[str, Any]:
+        ec2 = ctx.client("ec2")
+        _sources_known(resource)
+        group_id = observation.outputs["id"]
+        if "tags" in changed_fields(changes):
             aws.create_tags(ec2, [group_id], stale_tags(resource.tags, observation.tags))
-        else:
-            group_id = aws.create_security_group(ec2, want["GroupName"], want["Description"], want["VpcId"], resource.tags)
-            current = {"Ingress": [], "Egress": canonical_rules([ALL_TRAFFIC])}  # what AWS creates it with
-        for direction, _ in DIRECTIONS:
-            add, remove = rules_to_add_and_remove(canonical_rules(want[direction]), current[direction])
-            # Authorize first: a changed port never leaves the group without its rule.
-            aws.authorize(ec2, group_id, direction, to_permissions(add))
-            aws.revoke(ec2, group_id, direction, to_permissions(remove))
+        _set_rules(ec2, group_id, resource.desired, observation.fields)
         return {"id": group_id}
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
         aws.delete_security_group(ctx.client("ec2"), observation.outputs["id"])
+
+
+def _sources_known(resource: Resource) -> None:
+    for direction, _ in DIRECTIONS:
+        if any(atom.get("SourceGroupId") is UNKNOWN for atom in resource.desired[direction]):
+            raise DependencyNotReady(f"{resource.key}: the {direction.lower()} source group does not exist yet")
+
+
+def _set_rules(ec2: Any, group_id: str, want: Mapping[str, Any], current: Mapping[str, Any]) -> None:
+    for direction, _ in DIRECTIONS:
+        add, remove = rules_to_add_and_remove(canonical_rules(want[direction]), current[direction])
+        # Authorize first: a changed port never leaves the group without its rule.
+        aws.authorize(ec2, group_id, direction, to_permissions(add))
+        aws.revoke(ec2, group_id, direction, to_permissions(remove))
 
 
 def _observe_one(resource: Resource, in_vpc: list[dict]) -> Observation:

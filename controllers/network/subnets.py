@@ -1,10 +1,13 @@
-"""network.subnets: one resource per environment managing env.az_count public subnets (1, or 3
-when a spec asks for high availability), one per AZ of ctx.availability_zones, in AZ order.
+"""network.subnets: one resource per environment managing its public subnets, one per zone the
+environment spans (env.zone_count: 3, fewer only where the region has fewer zones), in zone order.
+Outputs `ids` (all of them: the VPC link and the load balancer span every zone) and `ids_one_az`
+(the first: where the tasks of an app without highAvailability run).
 
 Each subnet's CIDR is carved from the VPC's deterministically by AZ index (the index-th /24, or
 the index-th block of the VPC prefix + 4 bits when that is smaller), and carries its index in a
-tag. Growing adds subnets, shrinking deletes the extra ones: both are updates (a subnet still in
-use fails with DependencyViolation, which propagates and is retried).
+tag. The count follows the region, not the specs, so one app asking for high availability never
+reshapes what the others share. Should it change (an environment made by an earlier release had
+one subnet), growing adds subnets and shrinking deletes the extra ones, both as updates.
 
 Observed with one DescribeSubnets for every VPC of the pass (filter vpc-id): that also returns
 foreign subnets sitting on one of our CIDRs, which are look-alikes (refused unless adopted).
@@ -23,7 +26,7 @@ from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign
 from reconciler.errors import TerminalError
 from reconciler.ownership import tags_for
-from reconciler.resource import Key, Observation, Ref, Resource
+from reconciler.resource import FieldChange, Key, Observation, Ref, Resource
 
 
 def carve(vpc_cidr: str, count: int) -> list[str]:
@@ -42,12 +45,17 @@ class SubnetsController(BaseController):
     kind = SUBNETS
     scope = "environment"
     immutable = frozenset({"VpcId"})
+    outputs = frozenset({"ids", "ids_one_az", "azs"})
+    references = frozenset({VPC})
+
+    def identity(self, key: Key) -> dict[str, Any]:
+        return {"VpcId": Ref(VPC, "id"), "Subnets": []}
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         key = Key(SUBNETS, env.name)
         subnets = [
             {"Index": index, "CidrBlock": cidr, "MapPublicIpOnLaunch": True}
-            for index, cidr in enumerate(carve(env.cidr, env.az_count))
+            for index, cidr in enumerate(carve(env.cidr, env.zone_count))
         ]
         return [Resource(key, {"VpcId": Ref(VPC, "id"), "Subnets": subnets}, tags_for(key), env.adopt)]
 
@@ -88,14 +96,23 @@ class SubnetsController(BaseController):
         return Observation(
             exists=True,
             fields=fields,
-            outputs={"ids": [members[i]["SubnetId"] for i in present], "azs": [members[i]["AvailabilityZone"] for i in present]},
+            outputs=_outputs([members[i] for i in present]),
             tags=tags_of(owner),
             ready=ready,
             message="" if ready else f"{len(present)} of {len(wanted)} subnets available",
             state=members,
         )
 
-    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+    def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
+        return self._converge(resource, {}, ctx)
+
+    def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
+               ctx: Context) -> Mapping[str, Any]:
+        return self._converge(resource, dict(observation.state or {}), ctx)
+
+    def _converge(self, resource: Resource, current: dict[int, dict], ctx: Context) -> Mapping[str, Any]:
+        """Make the slots what the spec says: a subnet is a set member, so create and update
+        are one walk over the slots."""
         ec2 = ctx.client("ec2")
         vpc_id = resource.desired["VpcId"]
         wanted = resource.desired["Subnets"]
@@ -103,7 +120,6 @@ class SubnetsController(BaseController):
         if len(zones) < len(wanted):
             raise TerminalError(f"{resource.key}: {len(wanted)} subnets need {len(wanted)} availability zones, "
                                 f"region {ctx.region} offers {len(zones)}", reason="NotEnoughZones")
-        current: dict[int, dict] = dict(observation.state or {}) if observation.exists else {}
         result: dict[int, dict] = {}
         for item in wanted:
             index = item["Index"]
@@ -120,12 +136,16 @@ class SubnetsController(BaseController):
             if bool(subnet.get("MapPublicIpOnLaunch")) != item["MapPublicIpOnLaunch"]:
                 aws.set_map_public_ip(ec2, subnet["SubnetId"], item["MapPublicIpOnLaunch"])
             result[index] = subnet
-        for extra in current.values():  # slots beyond az_count: shrinking
+        for extra in current.values():  # slots beyond the zone count: shrinking
             aws.delete_subnet(ec2, extra["SubnetId"])
-        return {"ids": [result[i["Index"]]["SubnetId"] for i in wanted],
-                "azs": [result[i["Index"]]["AvailabilityZone"] for i in wanted]}
+        return _outputs([result[i["Index"]] for i in wanted])
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
         ec2 = ctx.client("ec2")
         for subnet in (observation.state or {}).values():
             aws.delete_subnet(ec2, subnet["SubnetId"])
+
+
+def _outputs(subnets: Sequence[Mapping]) -> dict[str, Any]:
+    ids = [s["SubnetId"] for s in subnets]
+    return {"ids": ids, "ids_one_az": ids[:1], "azs": [s["AvailabilityZone"] for s in subnets]}

@@ -22,7 +22,7 @@ from controllers.network.common import VPC, ours_or_lookalikes, owned_filters, s
 from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign
 from reconciler.ownership import tags_for
-from reconciler.resource import Key, Observation, Resource
+from reconciler.resource import FieldChange, Key, Observation, Resource, changed_fields
 
 # What CreateVpc gives a new VPC (AWS documents both): only what differs is modified.
 _CREATED_WITH = {"EnableDnsSupport": True, "EnableDnsHostnames": False}
@@ -32,6 +32,8 @@ class VpcController(BaseController):
     kind = VPC
     scope = "environment"
     immutable = frozenset({"CidrBlock"})
+    outputs = frozenset({"id", "cidr"})
+    idempotent_create = False  # CreateVpc takes no token: found again by its creation tags
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         key = Key(VPC, env.name)
@@ -63,20 +65,28 @@ class VpcController(BaseController):
             state=vpc,
         )
 
-    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+    def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
         ec2 = ctx.client("ec2")
-        want = resource.desired
-        if observation.exists:
-            vpc_id, current = observation.outputs["id"], observation.fields
+        vpc = aws.create_vpc(ec2, resource.desired["CidrBlock"], resource.tags)
+        _set_dns(ec2, vpc["VpcId"], resource.desired, _CREATED_WITH)
+        return {"id": vpc["VpcId"], "cidr": vpc["CidrBlock"]}
+
+    def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
+               ctx: Context) -> Mapping[str, Any]:
+        ec2 = ctx.client("ec2")
+        vpc_id = observation.outputs["id"]
+        if "tags" in changed_fields(changes):
             aws.create_tags(ec2, [vpc_id], stale_tags(resource.tags, observation.tags))
-        else:
-            vpc_id, current = aws.create_vpc(ec2, want["CidrBlock"], resource.tags)["VpcId"], _CREATED_WITH
-        # Hostnames need support on (AWS): turn support on first, and off last.
-        order = ["EnableDnsSupport", "EnableDnsHostnames"]
-        for name in order if want["EnableDnsSupport"] else reversed(order):
-            if current.get(name) != want[name]:
-                aws.set_vpc_attribute(ec2, vpc_id, name, want[name])
-        return {"id": vpc_id, "cidr": current.get("CidrBlock", want["CidrBlock"])}
+        _set_dns(ec2, vpc_id, resource.desired, observation.fields)
+        return dict(observation.outputs)
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
         aws.delete_vpc(ctx.client("ec2"), observation.outputs["id"])
+
+
+def _set_dns(ec2: Any, vpc_id: str, want: Mapping[str, Any], current: Mapping[str, Any]) -> None:
+    # Hostnames need support on (AWS): turn support on first, and off last.
+    order = ["EnableDnsSupport", "EnableDnsHostnames"]
+    for name in order if want["EnableDnsSupport"] else reversed(order):
+        if current.get(name) != want[name]:
+            aws.set_vpc_attribute(ec2, vpc_id, name, want[name])

@@ -38,6 +38,8 @@ def observed_fields(table: Mapping[str, Any], tags: Mapping[str, str], pitr: boo
 
 def key_change(desired: Mapping[str, Any], observed: Mapping[str, Any]) -> str:
     """'' when the table's keys are as desired, else what differs (`id (S) -> slug (S), ts (N)`)."""
+    if any(name not in desired for name in KEY_FIELDS):  # found by name only (a kept table)
+        return ""
     if all(desired[name] == observed.get(name) for name in KEY_FIELDS):
         return ""
     return f"{_keys(observed)} -> {_keys(desired)}"

@@ -36,8 +36,8 @@ from reconciler.aws import error_code
 from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign, StorageGrant
 from reconciler.errors import RequeueAfter, TerminalError
-from reconciler.ownership import as_list, owner_problem, tags_for
-from reconciler.resource import Key, Observation, Resource
+from reconciler.ownership import as_list, refuse_unless_ours, stale_tags, tags_for
+from reconciler.resource import FieldChange, Key, Observation, Resource, changed_fields
 
 KIND = "storage.table"
 PITR = "PointInTimeRecoverySpecification"
@@ -64,6 +64,11 @@ class StorageTableController(BaseController):
     unobservable = frozenset({"SSESpecification"})  # set at creation only (see above)
     retain_on_delete = True
     ready_after_apply = False
+    outputs = frozenset({"name", "arn"})
+    standard_names = ()  # one per storage grant with create: true
+
+    def identity(self, key: Key) -> dict[str, Any]:
+        return {"TableName": key.name}
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         resources = []
@@ -99,24 +104,26 @@ class StorageTableController(BaseController):
             )
         return result
 
-    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+    def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
+        return self._create(ctx.client("dynamodb"), resource)
+
+    def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
+               ctx: Context) -> Mapping[str, Any]:
         client = ctx.client("dynamodb")
-        if not observation.exists:
-            return self._create(client, resource)
         want = resource.desired
         name = want["TableName"]
         status = observation.state["table"].get("TableStatus")
         if status != "ACTIVE":
             raise RequeueAfter(f"table {name} is {status}; changing it once ACTIVE", BUSY_SECONDS)
-        stale = {k: v for k, v in resource.tags.items() if observation.tags.get(k) != v}
-        if stale:  # tags first, so an adopted table is ours even if a later change must wait
-            client.tag_resource(ResourceArn=observation.outputs["arn"], Tags=as_list(stale))
-        have = observation.fields
+        changed = changed_fields(changes)
+        if "tags" in changed:  # tags first, so an adopted table is ours even if a later change must wait
+            client.tag_resource(ResourceArn=observation.outputs["arn"],
+                                Tags=as_list(stale_tags(resource.tags, observation.tags)))
         # One setting per UpdateTable, as AWS refuses some combinations in one call.
         for setting in ("DeletionProtectionEnabled", "BillingMode"):
-            if have.get(setting) != want[setting]:
+            if setting in changed:
                 _update_table(client, name, {setting: want[setting]})
-        if have.get(PITR) != want[PITR]:
+        if PITR in changed:
             _update_backups(client, name, want[PITR])
         return dict(observation.outputs)
 
@@ -141,10 +148,8 @@ class StorageTableController(BaseController):
         table = aws.find_table(client, resource.desired["TableName"])
         if table is None:  # deleted meanwhile; the next pass creates it
             raise RequeueAfter(f"table {resource.desired['TableName']} is being deleted", BUSY_SECONDS)
-        problem = owner_problem(resource.key, aws.tags_of(client, table["TableArn"]))
-        if problem and not resource.adopt:
-            raise TerminalError(problem + "; DynamoDB table names are unique per account and region",
-                                reason="NotOwned")
+        refuse_unless_ours(resource, aws.tags_of(client, table["TableArn"]),
+                           why="DynamoDB table names are unique per account and region")
         return _outputs(table)
 
 

@@ -30,6 +30,10 @@ class FakeController(BaseController):
         self.resources = resources
         self.on_apply = on_apply
         self.ready_fn = ready
+        # Declared like a real kind's: what it may reference, and (None) any output name.
+        self.references = frozenset(ref.kind for desired in resources.values()
+                                    for ref in Resource(Key(kind, "x"), desired).refs())
+        self.outputs = None
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         out = []
@@ -51,7 +55,14 @@ class FakeController(BaseController):
                                         item["tags"], ready=ready)
         return result
 
-    def apply(self, resource: Resource, observation: Observation, ctx: Context) -> Mapping[str, Any]:
+    def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
+        return self._apply(resource)
+
+    def update(self, resource: Resource, observation: Observation, changes: Any, ctx: Context) -> Mapping[str, Any]:
+        assert changes, "the engine called update without changes"
+        return self._apply(resource)
+
+    def _apply(self, resource: Resource) -> Mapping[str, Any]:
         assert UNKNOWN not in resource.desired.values(), "engine applied a resource with unresolved references"
         if self.on_apply:
             self.on_apply(resource)

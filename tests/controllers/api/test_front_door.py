@@ -133,7 +133,7 @@ def test_restriction_off_deletes_authorizer_and_preflight_route_and_keeps_the_po
     # Turning restriction off plans `delete`s of the authorizer and the preflight route, keeps
     # the user pool and its client (users and the client id survive the toggle), and `reconcile
     # delete` then removes the whole front door, the retained pool included, and finishes.
-    from reconciler.teardown import delete
+    from reconciler.workflow import delete_apps
     from tests.controllers.api.stack import front_door, plan
     from tests.support import design
 
@@ -158,8 +158,8 @@ def test_restriction_off_deletes_authorizer_and_preflight_route_and_keeps_the_po
     clients = cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
     assert [c["ClientId"] for c in clients] == [client_id]
 
-    deleted = delete(front_door(), design(spec), ctx, timeout=30, sleep=lambda s: None)
-    assert deleted.done, deleted.failures
+    deleted = delete_apps(front_door(), design(spec), ctx, None, timeout=30, sleep=lambda s: None)
+    assert deleted.converged, deleted.last_result
     assert "auth.user_pool/dev/posts-api" in deleted.deleted
     assert "api.authorizer/dev/posts-api" not in deleted.deleted  # already gone with the toggle
     apigw = ctx.client("apigatewayv2")

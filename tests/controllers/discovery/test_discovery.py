@@ -93,10 +93,10 @@ def test_a_create_retried_after_a_crash_leaves_one_namespace_and_one_service(ctx
     namespace = NamespaceController()
     # The process dies right after CreatePrivateDnsNamespace went through; the retry sends the
     # same CreatorRequestId (moto answers ConflictingDomainExists, AWS the same operation).
-    namespace.apply(first.resources[NS_KEY], first.observations[NS_KEY], ctx)
-    assert namespace.apply(first.resources[NS_KEY], first.observations[NS_KEY], ctx)["name"] == NAMESPACE
+    namespace.create(first.resources[NS_KEY], ctx)
+    assert namespace.create(first.resources[NS_KEY], ctx)["name"] == NAMESPACE
     second = plan(ctx, designs)
-    ServiceController().apply(second.resources[SVC_KEY], second.observations[SVC_KEY], ctx)
+    ServiceController().create(second.resources[SVC_KEY], ctx)
     assert run(ctx, designs).converged
     assert len(namespaces(aws)) == 1
     assert len(services(aws)) == 1
@@ -178,7 +178,7 @@ def test_a_namespace_created_by_someone_else_between_plan_and_apply_is_refused(c
     first = plan(ctx, designs)
     foreign_namespace(aws, vpc)
     with pytest.raises(TerminalError, match="not created by this reconciler"):
-        NamespaceController().apply(first.resources[NS_KEY], first.observations[NS_KEY], ctx)
+        NamespaceController().create(first.resources[NS_KEY], ctx)
 
 
 def foreign_service(aws, ctx, designs) -> dict:

@@ -1,7 +1,7 @@
 """The pure parts: readiness from a DescribeServices answer, and canonical forms."""
 from __future__ import annotations
 
-from controllers.ecs.compare import canonical_network, full_task_definition_arn, rollout, storage_variable_prefix
+from controllers.ecs.compare import canonical_network, full_task_definition_arn, Rollout, rollout, storage_variable_prefix
 
 SERVICE_ARN = "arn:aws:ecs:us-east-1:123456789012:service/sc-dev/api"
 TD = "arn:aws:ecs:us-east-1:123456789012:task-definition/dev-api:{}"
@@ -18,30 +18,32 @@ def deployment(status="PRIMARY", state="COMPLETED", revision=2, desired=2, reaso
 
 
 def test_ready_needs_one_completed_primary_with_every_task_running_on_the_desired_revision():
-    assert rollout(answer(deployment()), TD.format(2)) == (True, "2/2 running, deployment COMPLETED")
-    assert rollout(answer(deployment(), running=1), TD.format(2)) == (False, "1/2 running, deployment COMPLETED")
-    assert rollout(answer(deployment(), task_definition=TD.format(1)), TD.format(2))[0] is False
-    ready, message = rollout(answer(deployment(), task_definition=TD.format(1)), TD.format(2))
+    assert rollout(answer(deployment()), TD.format(2)) == Rollout(True, "2/2 running, deployment COMPLETED")
+    assert rollout(answer(deployment(), running=1), TD.format(2)) == Rollout(False, "1/2 running, deployment COMPLETED")
+    assert rollout(answer(deployment(), task_definition=TD.format(1)), TD.format(2)).ready is False
+    state = rollout(answer(deployment(), task_definition=TD.format(1)), TD.format(2))
+    ready, message = state.ready, state.message
     assert not ready and "running dev-api:1, want dev-api:2" in message
     two = answer(deployment(state="IN_PROGRESS"), deployment("ACTIVE", revision=1))
-    assert rollout(two, TD.format(2)) == (False, "2/2 running, deployment IN_PROGRESS (2 deployments)")
+    assert rollout(two, TD.format(2)) == Rollout(False, "2/2 running, deployment IN_PROGRESS (2 deployments)")
 
 
 def test_a_scaling_not_yet_reflected_in_the_deployment_is_not_ready():
     # moto jumps runningCount to a new desiredCount at once; the deployment still says 2.
-    assert rollout(answer(deployment(desired=2), running=5, desired=5), TD.format(2))[0] is False
+    assert rollout(answer(deployment(desired=2), running=5, desired=5), TD.format(2)).ready is False
 
 
 def test_a_short_task_definition_name_means_the_same_revision():
-    assert rollout(answer(deployment(), task_definition="dev-api:2"), TD.format(2))[0] is True
+    assert rollout(answer(deployment(), task_definition="dev-api:2"), TD.format(2)).ready is True
     assert full_task_definition_arn("dev-api:2", SERVICE_ARN) == TD.format(2)
 
 
 def test_a_rolled_back_deployment_reports_the_failure_and_the_stopped_reason():
     failed = deployment("ACTIVE", "FAILED", revision=3, reason="ECS deployment circuit breaker: tasks failed to start.")
     events = [{"message": "(service api) has stopped 1 running tasks: (task 1) Stopped reason: CannotPullContainerError"}]
-    ready, message = rollout(answer(deployment(state="IN_PROGRESS"), failed, events=events), TD.format(3))
-    assert not ready
+    state = rollout(answer(deployment(state="IN_PROGRESS"), failed, events=events), TD.format(3))
+    ready, message = state.ready, state.message
+    assert not ready and state.failed
     assert message == ("deployment FAILED: ECS deployment circuit breaker: tasks failed to start.; "
                        "(service api) has stopped 1 running tasks: (task 1) Stopped reason: CannotPullContainerError")
 

@@ -173,7 +173,7 @@ def test_a_create_interrupted_before_the_policies_leaves_one_role_each(ctx, aws,
     # The process died after CreateRole, before PutRolePolicy; the retry runs the same plan.
     aws.client("iam").create_role(RoleName=EXECUTION, AssumeRolePolicyDocument=json.dumps(trust_policy(ACCOUNT)),
                                   Tags=as_list(tags_for(EXEC_KEY)))
-    RoleController().apply(first.resources[EXEC_KEY], first.observations[EXEC_KEY], ctx)
+    RoleController().create(first.resources[EXEC_KEY], ctx)
     assert run(ctx, designs).converged
     names = [r["RoleName"] for r in aws.client("iam").list_roles()["Roles"]]
     assert sorted(names) == [EXECUTION, TASK]
@@ -214,7 +214,7 @@ def test_a_role_created_by_someone_else_between_plan_and_apply_is_refused(ctx, a
     first = plan(ctx, designs)
     foreign_role(aws, EXECUTION)
     with pytest.raises(TerminalError, match="not created by this reconciler"):
-        RoleController().apply(first.resources[EXEC_KEY], first.observations[EXEC_KEY], ctx)
+        RoleController().create(first.resources[EXEC_KEY], ctx)
     assert as_dict(role(aws, EXECUTION)["Tags"]) == {"owner": "them"}
 
 

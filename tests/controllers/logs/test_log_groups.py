@@ -76,6 +76,6 @@ def test_rerun_after_a_crash_leaves_exactly_one_group_each(ctx, aws, tmp_path):
     plan = make_plan([controller], designs, ctx.new_pass())
     first = plan.changes[0]
     # The process dies right after the first create: only that one call went through.
-    controller.apply(plan.resources[first.key], plan.observations[first.key], ctx)
+    controller.create(plan.resources[first.key], ctx)
     assert run(ctx, designs).converged
     assert sorted(groups(aws)) == ["/ecs/dev/posts-api/web", "/ecs/dev/posts-api/worker"]

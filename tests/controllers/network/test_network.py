@@ -23,10 +23,13 @@ def test_converge_from_empty_builds_the_network_and_the_second_plan_is_empty(ctx
         assert reply[attribute[0].upper() + attribute[1:]]["Value"] is True
 
     subnets = output(report, SUBNETS)
-    (subnet,) = ec2.describe_subnets(Filters=owned(SUBNETS))["Subnets"]
-    assert subnets == {"ids": [subnet["SubnetId"]], "azs": [subnet["AvailabilityZone"]]}
-    assert subnet["CidrBlock"] == "10.0.0.0/24" and subnet["MapPublicIpOnLaunch"] is True
-    assert subnet["AvailabilityZone"] == ctx.availability_zones(1)[0]
+    found = sorted(ec2.describe_subnets(Filters=owned(SUBNETS))["Subnets"], key=lambda s: s["CidrBlock"])
+    assert subnets == {"ids": [s["SubnetId"] for s in found], "ids_one_az": [found[0]["SubnetId"]],
+                       "azs": [s["AvailabilityZone"] for s in found]}
+    assert [s["CidrBlock"] for s in found] == ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"]
+    assert all(s["MapPublicIpOnLaunch"] for s in found)
+    assert [s["AvailabilityZone"] for s in found] == ctx.availability_zones(3)
+    subnet = found[0]
 
     (gateway,) = ec2.describe_internet_gateways(Filters=owned(INTERNET_GATEWAY))["InternetGateways"]
     assert [a["VpcId"] for a in gateway["Attachments"]] == [vpc_id]
@@ -35,7 +38,7 @@ def test_converge_from_empty_builds_the_network_and_the_second_plan_is_empty(ctx
     assert output(report, ROUTE_TABLE)["id"] == table["RouteTableId"]
     assert {"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": gateway["InternetGatewayId"]}.items() <= next(
         r for r in table["Routes"] if r["DestinationCidrBlock"] == "0.0.0.0/0").items()
-    assert [a.get("SubnetId") for a in table["Associations"]] == [subnet["SubnetId"]]
+    assert sorted(a.get("SubnetId") for a in table["Associations"]) == sorted(subnets["ids"])
     assert not any(a["Main"] for a in table["Associations"]), "never the VPC's main table"
 
     groups = {as_dict(g["Tags"]).get(TAG_NAME): g for g in ec2.describe_security_groups(Filters=owned(SECURITY_GROUP))["SecurityGroups"]}

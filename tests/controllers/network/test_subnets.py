@@ -1,5 +1,6 @@
-"""network.subnets: high availability grows 1 -> 3 and shrinks back, drift, an interrupted
-create, a foreign subnet on one of our CIDRs."""
+"""network.subnets: an environment spans three zones whatever its apps ask (so one app asking
+for high availability reshapes nothing the others share); the zone count grows and shrinks only
+with what the region offers; drift, an interrupted create, a foreign subnet on one of our CIDRs."""
 from __future__ import annotations
 
 import pytest
@@ -32,6 +33,13 @@ def net(net):
 HA = ("posts-api", "highAvailability: true\n")
 
 
+def in_zones(envs, count: int):
+    """The same designs in a region that offers `count` zones."""
+    import dataclasses
+
+    return [dataclasses.replace(env, zones=tuple(f"us-east-1{c}" for c in "abcdef"[:count])) for env in envs]
+
+
 def ours(ec2) -> list[dict]:
     subnets = ec2.describe_subnets(Filters=owned(SUBNETS))["Subnets"]
     return sorted(subnets, key=lambda s: int(as_dict(s["Tags"])[TAG_AZ_INDEX]))
@@ -48,44 +56,52 @@ def test_cidrs_are_carved_by_az_index():
     assert carve("192.168.4.0/24", 1) == ["192.168.4.0/28"]
 
 
-def test_high_availability_grows_to_three_subnets_and_shrinks_back(ctx, ec2, net, designs):
+def test_an_environment_spans_three_zones_whatever_its_apps_ask(ctx, ec2, net, designs):
     converge_ok(net, designs(), ctx)
+    subnets = ours(ec2)
+    assert [s["CidrBlock"] for s in subnets] == ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"]
+    assert [s["AvailabilityZone"] for s in subnets] == ctx.availability_zones(3)
+    assert plan(net, designs(HA), ctx).empty, "high availability changes where tasks run, not the network"
+
+
+def test_the_zone_count_grows_and_shrinks_with_the_region(ctx, ec2, net, designs):
+    converge_ok(net, in_zones(designs(), 1), ctx)  # e.g. an environment made by an earlier release
     (first,) = ours(ec2)
 
-    report = converge_ok(net, designs(HA), ctx)
+    report = converge_ok(net, designs(), ctx)
     subnets = ours(ec2)
     assert [s["CidrBlock"] for s in subnets] == ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"]
     assert subnets[0]["SubnetId"] == first["SubnetId"], "growing keeps the existing subnet"
-    assert [s["AvailabilityZone"] for s in subnets] == ctx.availability_zones(3)
     assert all(s["MapPublicIpOnLaunch"] for s in subnets)
-    assert output(report, SUBNETS) == {"ids": [s["SubnetId"] for s in subnets], "azs": ctx.availability_zones(3)}
-    assert associated(ec2) == sorted(s["SubnetId"] for s in subnets)
-    assert plan(net, designs(HA), ctx).empty
+    ids = [s["SubnetId"] for s in subnets]
+    assert output(report, SUBNETS) == {"ids": ids, "ids_one_az": ids[:1], "azs": ctx.availability_zones(3)}
+    assert associated(ec2) == sorted(ids)
+    assert plan(net, designs(), ctx).empty
 
-    shrink = plan(net, designs(), ctx)
+    shrink = plan(net, in_zones(designs(), 1), ctx)
     assert pending(shrink) == [("network.subnets/dev", "update"), ("network.route_table/dev", "update")]
-    converge_ok(net, designs(), ctx)
+    converge_ok(net, in_zones(designs(), 1), ctx)
     assert [s["SubnetId"] for s in ours(ec2)] == [first["SubnetId"]]
     assert associated(ec2) == [first["SubnetId"]]
-    assert plan(net, designs(), ctx).empty
+    assert plan(net, in_zones(designs(), 1), ctx).empty
 
 
 def test_shrinking_while_a_subnet_is_in_use_fails_and_is_retried(ctx, ec2, net, designs):
-    converge_ok(net, designs(HA), ctx)
+    converge_ok(net, designs(), ctx)
     # moto deletes a subnet that still has network interfaces; AWS answers DependencyViolation.
     with refusing(ec2, "DeleteSubnet", "DependencyViolation", "The subnet has dependencies and cannot be deleted."):
-        report = converge(net, designs(), ctx, timeout=1, sleep=lambda s: None)
+        report = converge(net, in_zones(designs(), 1), ctx, timeout=1, sleep=lambda s: None)
     assert not report.converged
     outcome = report.last_result.outcomes[Key(SUBNETS, "dev")]
     assert outcome.status == "failed" and "DependencyViolation" in outcome.message
     assert len(ours(ec2)) == 3
-    converge_ok(net, designs(), ctx)  # the tasks are gone: the retry succeeds
+    converge_ok(net, in_zones(designs(), 1), ctx)  # the tasks are gone: the retry succeeds
     assert len(ours(ec2)) == 1
 
 
 def test_map_public_ip_drift_is_healed(ctx, ec2, net, designs):
     converge_ok(net, designs(), ctx)
-    (subnet,) = ours(ec2)
+    subnet = ours(ec2)[0]
     ec2.modify_subnet_attribute(SubnetId=subnet["SubnetId"], MapPublicIpOnLaunch={"Value": False})
     assert pending(plan(net, designs(), ctx)) == [("network.subnets/dev", "update")]
     converge_ok(net, designs(), ctx)
@@ -146,8 +162,8 @@ def test_a_foreign_subnet_on_our_cidr_is_adopted_when_the_spec_says_so(ctx, ec2,
     vpc_id = output(converge_ok(net[:1], adopt, ctx), VPC)["id"]
     foreign = _foreign_subnet(ec2, ctx, vpc_id)
     report = converge_ok(net, adopt, ctx)
-    assert output(report, SUBNETS)["ids"] == [foreign["SubnetId"]]
-    (subnet,) = ours(ec2)
+    assert output(report, SUBNETS)["ids"][0] == foreign["SubnetId"]
+    subnet = ours(ec2)[0]
     assert subnet["SubnetId"] == foreign["SubnetId"] and subnet["MapPublicIpOnLaunch"] is True
     assert as_dict(subnet["Tags"])[TAG_KIND] == SUBNETS
     assert plan(net, adopt, ctx).empty

@@ -66,7 +66,7 @@ def test_an_interrupted_pass_resumes_without_duplicates(ctx, ec2, net, designs):
     apply_only(plan(net, envs, ctx), {VPC, SUBNETS}, net, ctx)
     converge_ok(net, envs, ctx)
     assert len(ec2.describe_vpcs(Filters=owned(VPC))["Vpcs"]) == 1
-    assert len(ec2.describe_subnets(Filters=owned(SUBNETS))["Subnets"]) == 1
+    assert len(ec2.describe_subnets(Filters=owned(SUBNETS))["Subnets"]) == 3
 
 
 def test_a_foreign_vpc_with_our_name_is_refused(ctx, ec2, net, designs):

@@ -7,12 +7,12 @@ import pytest
 from controllers.logs import LogGroupController
 from controllers.registry import all_controllers
 from controllers.storage import StorageTableController
-from reconciler import teardown
+from reconciler.workflow import delete_apps
 from reconciler.engine import converge
 from reconciler.errors import RequeueAfter
 from reconciler.ownership import MANAGED_BY_VALUE, TAG_APP, TAG_KIND, TAG_MANAGED_BY
 from reconciler.plan import make_plan
-from reconciler.resource import Key, Observation
+from reconciler.resource import FieldChange, Key, Observation
 from tests.support import design, write_app
 
 CREATE = "storage:\n  - {table: posts, permissions: [read, update], create: true}\n"
@@ -94,8 +94,8 @@ def test_rerun_after_a_crash_leaves_exactly_one_table(ctx, aws, tmp_path):
     controller = StorageTableController()
     first = plan(ctx, designs, [controller])
     # The process died right after CreateTable; the rerun planned before seeing it, so it creates again.
-    controller.apply(first.resources[KEY], first.observations[KEY], ctx)
-    outputs = controller.apply(first.resources[KEY], first.observations[KEY], ctx)
+    controller.create(first.resources[KEY], ctx)
+    outputs = controller.create(first.resources[KEY], ctx)
     assert outputs["name"] == TABLE
     assert run(ctx, designs).converged
     assert aws.client("dynamodb").list_tables()["TableNames"] == [TABLE]
@@ -183,8 +183,8 @@ def test_reconcile_delete_leaves_the_table(ctx, aws, tmp_path):
     controllers = [StorageTableController(), LogGroupController()]
     designs = design(write_app(tmp_path, spec_extra=CREATE))
     assert run(ctx, designs, controllers).converged
-    report = teardown.delete(controllers, designs, ctx, timeout=10, sleep=lambda s: None)
-    assert report.done and report.deleted == ["logs.group/dev/posts-api/app"]
+    report = delete_apps(controllers, designs, ctx, None, timeout=10, sleep=lambda s: None)
+    assert report.converged and report.deleted == ["logs.group/dev/posts-api/app"]
     assert aws.client("logs").describe_log_groups(logGroupNamePrefix="/ecs/")["logGroups"] == []
     assert table(aws)["DeletionProtectionEnabled"] is True
 
@@ -205,7 +205,7 @@ def test_a_table_that_is_not_active_is_changed_later(ctx, tmp_path):
     busy = Observation(exists=True, outputs={"name": TABLE, "arn": "arn:aws:dynamodb:::table/dev-posts"},
                        state={"table": {"TableStatus": "UPDATING"}, "keys_changed": ""})
     with pytest.raises(RequeueAfter, match="UPDATING"):
-        controller.apply(resource, busy, ctx)
+        controller.update(resource, busy, [FieldChange("BillingMode", "PROVISIONED", "PAY_PER_REQUEST")], ctx)
 
 
 def test_the_whole_app_converges_with_every_controller(ctx, aws, tmp_path):

@@ -1,0 +1,76 @@
+"""Status for people and programs: the document `status -o json` prints (and `--once` at the
+end), from a live Status or from what the state store recorded."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from reconciler.conditions import Condition
+from reconciler.state import EnvironmentState
+from reconciler.state.records import StoredCondition
+from reconciler.status import Status
+
+
+def _condition(type_: str, stored: StoredCondition) -> Condition:
+    return Condition(type_, stored.status, stored.reason, stored.message, stored.last_transition_time)
+
+
+def status_from_state(states: Mapping[str, EnvironmentState], scopes: Iterable[str]) -> Status:
+    """The conditions and outputs the state store holds for these specs (and their
+    environments' shared resources)."""
+    wanted = set(scopes)
+    environments = {scope.split("/", 1)[0] for scope in wanted}
+    resources: dict[Any, list[Condition]] = {}
+    specs: dict[str, list[Condition]] = {}
+    outputs: dict[Any, Mapping[str, Any]] = {}
+    for environment, state in states.items():
+        for record in state.conditions.values():
+            if record.scope not in wanted and not (record.app is None and environment in environments):
+                continue
+            if record.spec:
+                specs[record.scope] = [_condition(t, c) for t, c in sorted(record.spec.items())]
+            for key, resource in record.resources.items():
+                resources[key] = [_condition(t, c) for t, c in sorted(resource.conditions.items())]
+                outputs[key] = resource.outputs
+    return Status(resources, specs, outputs)
+
+
+def endpoints_of(status: Status) -> dict[str, str]:
+    return {key.app: out["endpoint"] for key, out in status.outputs.items()
+            if key.kind == "api.http_api" and key.app and out.get("endpoint")}
+
+
+def status_document(status: Status, endpoints: Mapping[str, str], clients: Sequence[Any] = ()) -> dict[str, Any]:
+    """`clients`: ApiFacts of the API specs (endpoint, user pool and client ids, as Amplify names them)."""
+    specs: dict[str, Any] = {}
+    by_scope = {f.scope: f for f in clients}
+    for scope, conditions in sorted(status.specs.items()):
+        entry = specs.setdefault(scope, {"conditions": [c.as_dict() for c in conditions], "resources": {}})
+        app = scope.split("/", 1)[1] if "/" in scope else None
+        if app and app in endpoints:
+            entry["endpoint"] = endpoints[app]
+        if scope in by_scope:
+            entry.update(by_scope[scope].status_fields())
+    for key, conditions in sorted(status.resources.items(), key=lambda kv: str(kv[0])):
+        if key.scope in specs:
+            specs[key.scope]["resources"][str(key)] = {"conditions": [c.as_dict() for c in conditions]}
+    return {"specs": specs}
+
+
+def print_summary(document: Mapping[str, Any], output: str, clients: Sequence[Any] = ()) -> None:
+    if output == "json":
+        print(json.dumps(document, indent=2))
+        return
+    sign_in = {f.scope: f.sign_in_line() for f in clients}
+    for scope, entry in document["specs"].items():
+        conds = {c["type"]: c for c in entry["conditions"]}
+        ready, synced = conds.get("Ready", {}), conds.get("Synced", {})
+        print(f"{scope}: Ready={ready.get('status', 'Unknown')} Synced={synced.get('status', 'Unknown')}"
+              + (f"  endpoint {entry['endpoint']}" if entry.get("endpoint") else ""))
+        if sign_in.get(scope):
+            print(f"  {sign_in[scope]}")
+        for name in (n for n, r in entry["resources"].items() if any(c["status"] != "True" for c in r["conditions"])):
+            msgs = "; ".join(f"{c['type']}={c['status']} {c['reason']} {c['message']}".strip()
+                             for c in entry["resources"][name]["conditions"])
+            print(f"  {name}: {msgs}")

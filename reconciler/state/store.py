@@ -1,0 +1,194 @@
+"""The reconciler's own state in AWS: one DynamoDB table per account and region (see records.py
+for the item layout). Reads are one strongly consistent Query per environment; writes go in
+TransactWriteItems (up to 100 items a request), each item conditional on the version read, with
+a client request token so that botocore's retry of a write whose answer was lost is idempotent.
+
+A write that loses a race raises StateConflict; the caller re-reads and recomputes (what we
+write is derived from observation, so recomputing converges).
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from reconciler.aws import ClientFactory, error_code, is_not_found
+from reconciler.state import table as state_table
+from reconciler.state.records import EnvironmentState, from_items, partition
+
+log = structlog.get_logger("reconciler.state")
+
+TRANSACTION_LIMIT = 100
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+class StateConflict(Exception):
+    """Another writer changed an item since we read it."""
+
+
+class StateNotReady(Exception):
+    """The table is being created (AWS refuses reads and writes until it is ACTIVE)."""
+
+
+@dataclass(frozen=True)
+class Put:
+    item: dict[str, Any]  # the item without `version`
+    version: int  # the version read; 0 = the item must not exist yet
+
+
+@dataclass(frozen=True)
+class Remove:
+    pk: str
+    sk: str
+    version: int = 0  # 0 = whatever version it has
+
+
+def to_dynamo(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in item.items() if v is not None}
+
+
+def from_dynamo(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _plain(_deserializer.deserialize(v)) for k, v in item.items()}
+
+
+def _plain(value: Any) -> Any:
+    """Decimals back to ints (we store no fractions), sets to sorted lists."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, set, frozenset)):
+        return [_plain(v) for v in value]
+    return value
+
+
+class StateStore:
+    def __init__(self, aws: ClientFactory, name: str = state_table.DEFAULT_TABLE,
+                 *, region: str | None = None) -> None:
+        self.aws = aws
+        self.name = name
+        self.region = region
+        self.exists: bool | None = None  # unknown until observed or loaded
+
+    @property
+    def client(self) -> Any:
+        return self.aws.client("dynamodb", self.region)
+
+    # --- the table ----------------------------------------------------------------------
+
+    def observe(self, *, deep: bool = False) -> state_table.TableObservation:
+        observation = state_table.observe(self.client, self.name, deep=deep)
+        self.exists = observation.exists
+        return observation
+
+    def ensure(self) -> state_table.TableObservation:
+        """Create the table if missing and heal its settings; never waits. The caller requeues
+        while the observation is not ready."""
+        observation = self.observe(deep=True)
+        if not observation.exists:
+            state_table.create(self.client, self.name)
+            log.info("state_table_created", table=self.name)
+            return self.observe()
+        if observation.ready and observation.drift:
+            state_table.heal(self.client, self.name, observation)
+            log.info("state_table_healed", table=self.name, changed=observation.drift)
+        return observation
+
+    # --- reads --------------------------------------------------------------------------
+
+    def load(self, environment: str) -> EnvironmentState:
+        """Everything recorded for one environment; empty when the table does not exist (yet)."""
+        if self.exists is False:
+            return EnvironmentState(environment)
+        items: list[dict[str, Any]] = []
+        try:
+            pages = self.client.get_paginator("query").paginate(
+                TableName=self.name, ConsistentRead=True,
+                KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": {"S": partition(environment)}},
+            )
+            for page in pages:
+                items.extend(from_dynamo(item) for item in page.get("Items", []))
+        except ClientError as error:
+            if is_not_found(error):
+                self.exists = False
+                return EnvironmentState(environment)
+            raise
+        self.exists = True
+        return from_items(environment, items)
+
+    # --- writes -------------------------------------------------------------------------
+
+    def write(self, operations: Sequence[Put | Remove]) -> None:
+        for start in range(0, len(operations), TRANSACTION_LIMIT):
+            self._transact(operations[start:start + TRANSACTION_LIMIT])
+
+    def _transact(self, operations: Sequence[Put | Remove]) -> None:
+        if not operations:
+            return
+        items = [self._operation(op) for op in operations]
+        try:
+            self.client.transact_write_items(TransactItems=items, ClientRequestToken=uuid.uuid4().hex)
+        except ClientError as error:
+            code = error_code(error)
+            if code == "TransactionCanceledException" and "ConditionalCheckFailed" in str(error):
+                raise StateConflict(str(error)) from error
+            if code == "ResourceNotFoundException":
+                raise StateNotReady(f"state table {self.name} is not ready") from error
+            raise
+
+    def _operation(self, op: Put | Remove) -> dict[str, Any]:
+        names = {"#v": "version"}
+        if isinstance(op, Put):
+            item = {**op.item, "version": op.version + 1}
+            put: dict[str, Any] = {"TableName": self.name, "Item": to_dynamo(item), "ExpressionAttributeNames": names}
+            if op.version == 0:
+                put["ConditionExpression"] = "attribute_not_exists(#v)"
+            else:
+                put["ConditionExpression"] = "#v = :v"
+                put["ExpressionAttributeValues"] = {":v": {"N": str(op.version)}}
+            return {"Put": put}
+        delete: dict[str, Any] = {"TableName": self.name, "Key": to_dynamo({"pk": op.pk, "sk": op.sk})}
+        if op.version:
+            delete.update(ConditionExpression="#v = :v", ExpressionAttributeNames=names,
+                          ExpressionAttributeValues={":v": {"N": str(op.version)}})
+        return {"Delete": delete}
+
+    def update(self, environment: str, compute: Callable[[EnvironmentState], list[Put | Remove]],
+               *, attempts: int = 4) -> EnvironmentState:
+        """Read, compute the writes from what was read, write; on a lost race, read again.
+        Returns the state as it is after the write (as far as this writer knows)."""
+        for attempt in range(attempts):
+            state = self.load(environment)
+            operations = compute(state)
+            if not operations:
+                return state
+            try:
+                self.write(operations)
+                return self.load(environment) if attempt else applied(state, operations)
+            except StateConflict:
+                log.info("state_write_conflict", environment=environment, attempt=attempt + 1)
+        raise StateConflict(f"state of environment {environment!r} kept changing under us; try again")
+
+
+def applied(state: EnvironmentState, operations: Sequence[Put | Remove]) -> EnvironmentState:
+    """The state after our own writes, without reading it back."""
+    items = {(partition(state.environment), sk): item for sk, item in _items_of(state).items()}
+    for op in operations:
+        if isinstance(op, Put):
+            items[(op.item["pk"], op.item["sk"])] = {**op.item, "version": op.version + 1}
+        else:
+            items.pop((op.pk, op.sk), None)
+    return from_items(state.environment, list(items.values()))
+
+
+def _items_of(state: EnvironmentState) -> dict[str, dict[str, Any]]:
+    records: list[Any] = [*state.apps.values(), *state.inventory.values(), *state.conditions.values()]
+    return {r.as_item()["sk"]: {**r.as_item(), "version": r.version} for r in records}

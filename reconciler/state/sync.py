@@ -1,0 +1,230 @@
+"""Keeps the state table in step with a run: the executor's Recorder.
+
+- Before creates: a create-pending entry per resource, with its creation token (reused while a
+  pending entry exists, so retries and the next process make the same request).
+- After every pass: the inventory (what exists now, with physical ids; entries of what is gone
+  removed) and the conditions (written only when they changed: times move only on transitions).
+- Around a run: the apps' records (requirements, spec path, generation, last outcome).
+Only what changed is written, in one transaction per environment when anything did.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import structlog
+
+from reconciler.conditions import ConditionStore, now_iso
+from reconciler.design import EnvironmentDesign
+from reconciler.resource import Key, Resource
+from reconciler.state.records import (
+    CREATED,
+    PENDING,
+    AppRecord,
+    ConditionsRecord,
+    EnvironmentState,
+    InventoryEntry,
+    ResourceStatus,
+    StoredCondition,
+    app_sort_key,
+    conditions_sort_key,
+    partition,
+)
+from reconciler.state.store import Put, Remove, StateConflict, StateStore, applied
+
+log = structlog.get_logger("reconciler.state")
+
+Operations = list[Put | Remove]
+
+
+def physical_id(outputs: Mapping[str, Any]) -> str:
+    for name in ("arn", "id", "name", "client_id"):
+        if outputs.get(name):
+            return str(outputs[name])
+    ids = outputs.get("ids")
+    return ",".join(ids) if isinstance(ids, list) else ""
+
+
+class StateSync:
+    def __init__(self, store: StateStore, states: Mapping[str, EnvironmentState], region: str) -> None:
+        self.store = store
+        self.states: dict[str, EnvironmentState] = dict(states)
+        self.region = region
+        self.conditions = ConditionStore()
+        self._created: dict[Key, str] = {}
+        for state in self.states.values():
+            seed_conditions(self.conditions, state)
+
+    # --- Recorder -------------------------------------------------------------------------
+
+    def before_create(self, resources: Sequence[Resource]) -> dict[Key, str]:
+        tokens: dict[Key, str] = {}
+        for resource in resources:
+            entry = self._state(resource.key.environment).inventory.get(resource.key)
+            reuse = entry is not None and entry.status == PENDING and entry.token
+            tokens[resource.key] = entry.token if reuse and entry is not None else uuid.uuid4().hex
+        for environment in sorted({r.key.environment for r in resources}):
+
+            def pending(state: EnvironmentState, environment: str = environment) -> Operations:
+                ops: Operations = []
+                for resource in resources:
+                    key = resource.key
+                    if key.environment != environment:
+                        continue
+                    entry = state.inventory.get(key)
+                    if entry is not None and entry.status == PENDING and entry.token == tokens[key]:
+                        continue
+                    marker = InventoryEntry(key, "", self.region, PENDING, tokens[key], now_iso())
+                    ops.append(Put(marker.as_item(), entry.version if entry else 0))
+                return ops
+
+            self._commit(environment, pending)
+        return tokens
+
+    def created(self, resource: Resource, outputs: Mapping[str, Any]) -> None:
+        self._created[resource.key] = physical_id(outputs)
+
+    def after_pass(self, plan: Any, result: Any, status: Any) -> None:
+        environments = sorted({k.environment for k in plan.resources})
+        for environment in environments:
+            self._commit(environment, lambda state, e=environment: self._pass_writes(state, e, plan, result, status))
+        self._created.clear()
+
+    # --- around a run ---------------------------------------------------------------------
+
+    def register(self, designs: Iterable[EnvironmentDesign], generations: Mapping[tuple[str, str], str]) -> None:
+        """Record each app's requirements before anything changes, so a run of another app of
+        the environment (another process, another CI job) derives the shared resources from it."""
+        for env in designs:
+
+            def writes(state: EnvironmentState, env: EnvironmentDesign = env) -> Operations:
+                ops: Operations = []
+                for app in env.apps:
+                    old = state.apps.get(app.name)
+                    new = AppRecord(env.name, app.name, app.needs, app.spec_path, generations.get((env.name, app.name), ""),
+                                    old.last_pass if old else "", old.outcome if old else "",
+                                    old.suspended if old else False, old.rollback_pin if old else "",
+                                    old.failed_revision if old else "", old.version if old else 0)
+                    if old is None or old.content() != new.content():
+                        ops.append(Put(new.as_item(), new.version))
+                return ops
+
+            self._commit(env.name, writes)
+
+    def finish(self, outcomes: Mapping[tuple[str, str], str], gone: Iterable[tuple[str, str]] = ()) -> None:
+        """The apps' last pass and outcome; the records of apps that are gone, removed."""
+        gone = set(gone)
+        for environment in sorted({e for e, _ in outcomes} | {e for e, _ in gone}):
+
+            def writes(state: EnvironmentState, environment: str = environment) -> Operations:
+                ops: Operations = []
+                for (env, app), outcome in sorted(outcomes.items()):
+                    old = state.apps.get(app)
+                    if env != environment or old is None or (env, app) in gone:
+                        continue
+                    new = AppRecord(**{**old.__dict__, "last_pass": now_iso(), "outcome": outcome})
+                    ops.append(Put(new.as_item(), old.version))
+                for env, app in sorted(gone):
+                    if env != environment:
+                        continue
+                    if app in state.apps:
+                        ops.append(Remove(partition(env), app_sort_key(app), state.apps[app].version))
+                    if app in state.conditions:
+                        ops.append(Remove(partition(env), conditions_sort_key(app), state.conditions[app].version))
+                return ops
+
+            self._commit(environment, writes)
+
+    # --- internals ------------------------------------------------------------------------
+
+    def _state(self, environment: str) -> EnvironmentState:
+        if environment not in self.states:
+            self.states[environment] = self.store.load(environment)
+        return self.states[environment]
+
+    def _commit(self, environment: str, compute: Callable[[EnvironmentState], Operations], attempts: int = 4) -> None:
+        state = self._state(environment)
+        for attempt in range(attempts):
+            ops = compute(state)
+            if not ops:
+                return
+            try:
+                self.store.write(ops)
+                self.states[environment] = applied(state, ops)
+                return
+            except StateConflict:
+                log.info("state_write_conflict", environment=environment, attempt=attempt + 1)
+                state = self.states[environment] = self.store.load(environment)
+        raise StateConflict(f"the state of environment {environment!r} kept changing under us; run again")
+
+    def _pass_writes(self, state: EnvironmentState, environment: str, plan: Any, result: Any, status: Any) -> Operations:
+        ops: Operations = []
+        deleted = result.deleted if result is not None else set()
+        for key, resource in plan.resources.items():
+            if key.environment != environment:
+                continue
+            entry = state.inventory.get(key)
+            observation = plan.observations[key]
+            if key in self._created:
+                new = InventoryEntry(key, self._created[key], self.region, CREATED, entry.token if entry else "",
+                                     now_iso(), entry.version if entry else 0)
+            elif observation.exists and key not in deleted and not (resource.prune_reason and resource.ensure == "retain"):
+                new = InventoryEntry(key, physical_id(observation.outputs), self.region, CREATED,
+                                     entry.token if entry else "", entry.since if entry else now_iso(),
+                                     entry.version if entry else 0)
+            elif entry is not None and (observation.exists or entry.status == PENDING and resource.ensure == "present"):
+                continue  # being deleted (gone once observed gone), or a create whose answer may lag
+            elif entry is not None:
+                ops.append(Remove(entry.as_item()["pk"], entry.as_item()["sk"], entry.version))
+                continue
+            else:
+                continue
+            if entry is None or entry.content() != new.content():
+                ops.append(Put(new.as_item(), new.version))
+        ops.extend(self._condition_writes(state, environment, status))
+        return ops
+
+    @staticmethod
+    def _condition_writes(state: EnvironmentState, environment: str, status: Any) -> Operations:
+        scopes: dict[str | None, dict[Key, ResourceStatus]] = {}
+        for key, conditions in status.resources.items():
+            if key.environment == environment:
+                outputs = _plain_outputs(status.outputs.get(key) or {})
+                scopes.setdefault(key.app, {})[key] = ResourceStatus(key, _stored(conditions), outputs)
+        ops: Operations = []
+        for app, resources in scopes.items():
+            old = state.conditions.get(app)
+            scope = f"{environment}/{app}" if app else environment
+            record = state.apps.get(app) if app else None
+            new = ConditionsRecord(environment, app, _stored(status.specs.get(scope, [])), resources,
+                                   record.generation if record else (old.observed_generation if old else ""),
+                                   old.version if old else 0)
+            if old is None or old.content() != new.content():
+                ops.append(Put(new.as_item(), new.version))
+        return ops
+
+
+def seed_conditions(store: ConditionStore, state: EnvironmentState) -> None:
+    """Teach a ConditionStore when each recorded condition last changed status."""
+    for record in state.conditions.values():
+        for type_, condition in record.spec.items():
+            store.seed(record.scope, type_, condition.status, condition.last_transition_time)
+        for key, resource in record.resources.items():
+            for type_, condition in resource.conditions.items():
+                store.seed(str(key), type_, condition.status, condition.last_transition_time)
+
+
+def _plain_outputs(outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Outputs worth keeping for `status` (strings, numbers, lists of strings)."""
+    kept: dict[str, Any] = {}
+    for name, value in outputs.items():
+        if isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, (str, int)) or (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            kept[name] = value
+    return kept
+
+
+def _stored(conditions: Iterable[Any]) -> dict[str, StoredCondition]:
+    return {c.type: StoredCondition(c.status, c.reason, c.message, c.last_transition_time) for c in conditions}
