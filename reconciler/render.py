@@ -82,7 +82,7 @@ def render_text(plan: Plan, *, verbose: bool = False) -> str:
 
 def summary_counts(plan: Plan) -> dict[str, int]:
     counts = {"create": 0, "update": 0, "replace": 0, "delete": 0}
-    for change in plan.pending:
+    for change in ([plan.state_change] if plan.state_change else []) + plan.pending:
         counts[change.action] = counts.get(change.action, 0) + 1
     return counts
 

@@ -29,7 +29,14 @@ from specs.yaml_source import Path
 _ECS_CONTAINER_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 _HONOURED = {
     "build", "image", "ports", "command", "entrypoint", "environment", "env_file", "healthcheck",
-    "working_dir", "user", "secrets", "deploy", "container_name",
+    "working_dir", "user", "secrets", "deploy", "container_name", "depends_on", "scale",
+    "profiles", "extends",  # profiles and extends were applied while the files were read
+}
+# compose's depends_on condition -> ECS container dependsOn condition
+DEPENDENCY_CONDITIONS = {
+    "service_started": "START",
+    "service_healthy": "HEALTHY",
+    "service_completed_successfully": "SUCCESS",
 }
 
 
@@ -37,6 +44,12 @@ _HONOURED = {
 class SecretUse:
     source: str  # the top-level secret's key
     target: str  # the environment variable name in the container
+    at: Path
+
+
+@dataclass(frozen=True)
+class Dependency:
+    condition: str  # compose's: service_started, service_healthy, service_completed_successfully
     at: Path
 
 
@@ -58,6 +71,7 @@ class ComposeService:
     working_dir: str | None = None
     user: str | None = None
     replicas: int | None = None
+    depends_on: dict[str, Dependency] = field(default_factory=dict)
 
 
 def read_service(yaml_key: Any, raw: Any, ctx: ComposeContext) -> ComposeService | None:
@@ -90,6 +104,9 @@ def read_service(yaml_key: Any, raw: Any, ctx: ComposeContext) -> ComposeService
             setattr(service, plain, scalar_text(raw[plain], at + (plain,), ctx))
     if raw.get("deploy") is not None:
         service.replicas = _deploy(raw["deploy"], at + ("deploy",), ctx, label)
+    if raw.get("scale") is not None:
+        service.replicas = _scale(raw["scale"], service.replicas, at, ctx)
+    service.depends_on = _depends_on(raw.get("depends_on"), at + ("depends_on",), ctx, label)
     return service
 
 
@@ -128,7 +145,8 @@ def _build(raw: Any, at: Path, ctx: ComposeContext, label: str) -> BuildSpec | N
     for key in raw:
         if key == "dockerfile_inline":
             ctx.error(at + (key,), "is not supported: write the Dockerfile to a file")
-        elif key not in ("context", "dockerfile", "args") and not str(key).startswith("x-"):
+        elif key not in ("context", "dockerfile", "args", "target") and \
+                not str(key).startswith("x-"):
             ctx.warn(at + (key,), f"{label}: 'build.{key}' is ignored")
     context = str(raw.get("context") or ".")
     dockerfile = str(raw.get("dockerfile") or "Dockerfile")
@@ -149,7 +167,9 @@ def _build(raw: Any, at: Path, ctx: ComposeContext, label: str) -> BuildSpec | N
     elif not os.path.isfile(os.path.join(folder, dockerfile)):
         ctx.error(at, f"dockerfile {dockerfile!r} does not exist in build context {context!r}")
     args = key_values(raw.get("args"), at + ("args",), ctx, f"{label}: build arg")
-    return BuildSpec(PurePath(os.path.relpath(folder, source)).as_posix(), dockerfile, args)
+    target = scalar_text(raw["target"], at + ("target",), ctx) if raw.get("target") else None
+    return BuildSpec(PurePath(os.path.relpath(folder, source)).as_posix(), dockerfile, args,
+                     target)
 
 
 def _ports(raw: Any, service: ComposeService, ctx: ComposeContext, label: str) -> None:
@@ -161,15 +181,16 @@ def _ports(raw: Any, service: ComposeService, ctx: ComposeContext, label: str) -
         return
     for index, entry in enumerate(raw):
         try:
-            port, notes = read_port(entry)
+            ports, notes = read_port(entry)
         except PortError as problem:
             ctx.error(at + (index,), str(problem))
             continue
         for note in notes:
             ctx.warn(at + (index,), f"{label}: {note}")
-        if port not in service.ports:  # a port listed twice is one mapping
-            service.ports.append(port)
-            service.port_at[port] = at + (index,)
+        for port in ports:
+            if port not in service.ports:  # a port listed twice is one mapping
+                service.ports.append(port)
+                service.port_at[port] = at + (index,)
 
 
 def _environment(raw: dict, service: ComposeService, ctx: ComposeContext, label: str) -> None:
@@ -196,7 +217,9 @@ def _secret_uses(raw: Any, at: Path, ctx: ComposeContext, label: str) -> list[Se
                 ctx.warn(where + (key,), f"{label}: 'secrets[{index}].{key}' is ignored: "
                                          "secrets arrive as environment variables")
         target = str(entry.get("target") or entry["source"])
-        if not ENV_NAME.match(target):
+        if target.startswith("/run/secrets/"):  # compose's own default mount point
+            target = target.removeprefix("/run/secrets/")
+        if not ENV_NAME.match(target) or "/" in target:
             ctx.error(where + ("target",), f"target {target!r} must be an environment variable "
                                            "name: secrets arrive as environment variables")
             continue
@@ -230,3 +253,40 @@ def _deploy(raw: Any, at: Path, ctx: ComposeContext, label: str) -> int | None:
         ctx.error(at + ("replicas",), f"must be an integer ≥ 0 (got {replicas!r})")
         return None
     return replicas
+
+
+def _scale(raw: Any, replicas: int | None, at: Path, ctx: ComposeContext) -> int | None:
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
+        ctx.error(at + ("scale",), f"must be an integer ≥ 0 (got {raw!r})")
+        return replicas
+    if replicas is not None and replicas != raw:
+        ctx.error(at + ("scale",), f"scale {raw} and deploy.replicas {replicas} differ; "
+                                   "set one of them (as Docker Compose requires)")
+    return raw
+
+
+def _depends_on(raw: Any, at: Path, ctx: ComposeContext, label: str) -> dict[str, Dependency]:
+    """Compose's dependencies (long form by now); which services exist was checked on reading."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        ctx.error(at, "must be a list of service names or a mapping of service names to "
+                      "{condition: ...}")
+        return {}
+    found: dict[str, Dependency] = {}
+    for name, options in raw.items():
+        where = at + (name,)
+        options = options if isinstance(options, dict) else {}
+        condition = options.get("condition", "service_started")
+        if condition not in DEPENDENCY_CONDITIONS:
+            ctx.error(where + ("condition",), f"condition {condition!r} must be one of "
+                      + ", ".join(DEPENDENCY_CONDITIONS))
+            continue
+        for key in options:
+            if key == "restart" and options[key] is True:
+                ctx.warn(where + (key,), f"{label}: 'depends_on.{name}.restart' is ignored: ECS "
+                                         "does not restart a container when its dependency does")
+            elif key not in ("condition", "required", "restart"):
+                ctx.warn(where + (key,), f"{label}: 'depends_on.{name}.{key}' is ignored")
+        found[str(name)] = Dependency(condition, where)
+    return found

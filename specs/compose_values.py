@@ -4,24 +4,30 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from specs.compose_dotenv import DotenvError, parse_dotenv
+from specs.compose_project import ComposeDocument
 from specs.errors import Problems, SpecError
-from specs.source_files import OPT_IN, env_file_allowed, outside_message, read_env_file
-from specs.yaml_source import Path, YamlDocument
+from specs.limits import read_text
+from specs.source_files import OPT_IN, env_file_allowed, outside_message
+from specs.yaml_source import Path
 
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Docker and ECS take any variable name without '=' (`discovery.type`, `lower-case`).
+ENV_NAME = re.compile(r"^[^=\x00]+$")
 
 
 @dataclass
 class ComposeContext:
-    """What reading a service needs: the file (for positions), the folder and .env values."""
+    """What reading a service needs: the files (for positions), the folder and .env values."""
 
-    document: YamlDocument
+    document: ComposeDocument
     source_dir: str
     variables: dict[str, str]
     problems: Problems
+    shown: Callable[[str], str] = os.path.relpath  # a file's name in messages
     env_file_opt_ins: tuple[str, ...] = ()  # spec.envFilesOutsideSource, absolute
 
     def error(self, at: Path, message: str) -> None:
@@ -32,9 +38,12 @@ class ComposeContext:
 
 
 def scalar_text(value: Any, at: Path, ctx: ComposeContext) -> str | None:
+    """A YAML scalar as Compose writes it into a string (Go's formatting: 1e3 is "1000")."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (str, int, float)):
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e21 else repr(value)
+    if isinstance(value, (str, int)):
         return str(value)
     ctx.error(at, "must be a string")
     return None
@@ -75,18 +84,19 @@ def read_environment(
     raw: dict, service_at: Path, ctx: ComposeContext, label: str
 ) -> tuple[dict[str, str], dict[str, Path]]:
     # Compose order: env_file entries in order (later files win), then `environment` wins.
+    # Env files are read in Compose's dialect; `${VAR}` in them sees earlier files, then .env.
     merged: dict[str, str] = {}
     env_at: dict[str, Path] = {}
     for path, where in _env_files(raw.get("env_file"), service_at + ("env_file",), ctx):
-        # Spelled like the compose file's own path, which is relative to where the user is.
-        compose_dir = os.path.dirname(ctx.document.path)
-        shown = os.path.normpath(os.path.join(compose_dir, os.path.relpath(path, ctx.source_dir)))
         try:
-            variables = read_env_file(path, shown)
-        except SpecError as problem:
+            values = parse_dotenv(read_text(path, "env file", ctx.shown(path)), {**ctx.variables, **merged})
+        except DotenvError as problem:
+            ctx.problems.add(SpecError(ctx.shown(path), problem.line, None, "", str(problem)))
+            continue
+        except SpecError as problem:  # too large, binary, not UTF-8, ...
             ctx.problems.add(problem)
             continue
-        for name, value in variables.items():
+        for name, value in values.items():
             merged[name] = value
             env_at[name] = where
     at = service_at + ("environment",)

@@ -7,7 +7,6 @@ _LOCALHOST = "all containers of a task share one network namespace on Fargate; t
 _TASK_SIZE = "size the whole task with spec.task (cpu, memory)"
 
 SERVICE_KEY_REASONS = {
-    "depends_on": "all containers of a task start together on Fargate",
     "networks": _LOCALHOST,
     "network_mode": "Fargate tasks always use awsvpc networking",
     "links": _LOCALHOST,
@@ -19,7 +18,6 @@ SERVICE_KEY_REASONS = {
     "restart": "ECS replaces stopped tasks itself",
     "labels": "container labels are not set",
     "logging": "container logs go to CloudWatch Logs (see spec.logs)",
-    "profiles": "every service in the file is deployed",
     "extra_hosts": "Fargate does not support extra host entries",
     "dns": "Fargate uses the VPC's DNS resolver",
     "dns_search": "Fargate uses the VPC's DNS resolver",
@@ -31,8 +29,6 @@ SERVICE_KEY_REASONS = {
     "configs": "configs are not mounted; use environment variables or secrets",
     "hostname": "Fargate sets the host name",
     "domainname": "Fargate sets the host name",
-    "extends": "settings from other services are not merged; copy them or use YAML anchors",
-    "scale": "use deploy.replicas or spec.replicas",
     "cpus": _TASK_SIZE,
     "cpu_shares": _TASK_SIZE,
     "mem_limit": _TASK_SIZE,
@@ -57,7 +53,6 @@ TOP_LEVEL_KEY_REASONS = {
     "volumes": "no volumes are mounted; files written in a container are lost when its task stops",
     "configs": "configs are not mounted; use environment variables or secrets",
     "name": "metadata.name in the spec names everything",
-    "include": "other compose files are not read",
     "models": "models are not deployed",
 }
 _DEFAULT_REASON = "it has no equivalent in this Fargate deployment"

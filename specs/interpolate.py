@@ -16,7 +16,7 @@ _OPERATORS = (":-", ":?", ":+", "-", "?", "+")
 
 
 class InterpolationError(ValueError):
-    """A `${VAR:?message}` whose variable is missing, or malformed `$` syntax."""
+    """A `${VAR:?message}` whose variable is missing, or a malformed `${...}`."""
 
 
 class Interpolator:
@@ -46,11 +46,9 @@ class Interpolator:
             elif (name := _NAME.match(text, index + 1)) is not None:
                 out.append(self._value(name.group()))
                 index = name.end()
-            else:
-                raise InterpolationError(
-                    f"invalid interpolation at {text[index:index + 10]!r}: "
-                    "write '$$' for a literal '$'"
-                )
+            else:  # `5$`, `$1`, `$(date)`: not a variable, and Compose leaves it as written
+                out.append(char)
+                index += 1
         return "".join(out)
 
     def _braced(self, inner: str) -> str:
@@ -109,10 +107,10 @@ def interpolate_tree(
     first_use: dict[str, tuple] = {}
 
     def walk(node: Any, at: tuple) -> Any:
-        if isinstance(node, dict):
-            return {key: walk(value, at + (key,)) for key, value in node.items()}
+        if isinstance(node, dict):  # type(node) keeps a tagged mapping (`!override`) tagged
+            return type(node)({key: walk(value, at + (key,)) for key, value in node.items()})
         if isinstance(node, list):
-            return [walk(item, at + (index,)) for index, item in enumerate(node)]
+            return type(node)([walk(item, at + (index,)) for index, item in enumerate(node)])
         if not isinstance(node, str) or "$" not in node:
             return node
         before = len(interpolator.unset_used)

@@ -32,6 +32,7 @@ class LoadedSpec:
     model: ServerlessContainer
     source_dir: str  # absolute
     positions: Mapping[Path, Position] = field(default_factory=dict, repr=False, compare=False)
+    source_file: str | None = None  # absolute, when spec.source names a compose file or Dockerfile
 
     @property
     def document(self) -> YamlDocument:
@@ -170,9 +171,12 @@ def _load_document(document: YamlDocument) -> LoadedSpec:
         raise SpecErrors(validation_errors(problem, document, ServerlessContainer)) from None
     spec_dir = os.path.dirname(os.path.abspath(document.path))
     source_dir = os.path.normpath(os.path.join(spec_dir, model.spec.source))
-    if not os.path.isdir(source_dir):
+    source_file = None
+    if os.path.isfile(source_dir):  # the compose file or Dockerfile itself; its folder is the source
+        source_file, source_dir = source_dir, os.path.dirname(source_dir)
+    elif not os.path.isdir(source_dir):
         raise SpecErrors([document.error(("spec", "source"),
-                                         f"source folder '{model.spec.source}' does not exist "
+                                         f"source '{model.spec.source}' does not exist "
                                          f"(looked for {source_dir})")])
     return LoadedSpec(
         path=document.path,
@@ -181,6 +185,7 @@ def _load_document(document: YamlDocument) -> LoadedSpec:
         model=model,
         source_dir=source_dir,
         positions=document.positions,
+        source_file=source_file,
     )
 
 

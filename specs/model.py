@@ -245,8 +245,43 @@ class LogsSpec(SpecModel):
     ] = 30
 
 
+_PROFILE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")  # Compose's own profile-name rule
+
+
+class ComposeSpec(SpecModel):
+    """How the compose files are read, as `docker compose -f FILE... --profile P...` would."""
+
+    files: Annotated[
+        list[Annotated[str, Field(min_length=1)]],
+        Field(
+            min_length=1,
+            description="Compose files relative to spec.source, merged in order like "
+            "`docker compose -f a -f b` (no override file is then read by default)",
+        ),
+    ] | None = None
+    profiles: Annotated[
+        list[
+            Annotated[
+                str,
+                Field(pattern=_PROFILE.pattern),
+                _expect("a profile name: letters, digits, '_', '.', '-'",
+                        lambda v: isinstance(v, str) and bool(_PROFILE.match(v))),
+            ]
+        ],
+        Field(description="Active profiles: services listing other profiles are left out"),
+    ] = Field(default_factory=list)
+
+
 class Spec(SpecModel):
-    source: Annotated[str, Field(min_length=1)] = "."
+    source: Annotated[
+        str,
+        Field(
+            min_length=1,
+            description="A folder holding a compose file or a Dockerfile, or the compose file "
+            "or Dockerfile itself; relative to this spec file",
+        ),
+    ] = "."
+    compose: ComposeSpec = Field(default_factory=ComposeSpec)
     entrypoint: EntrypointSpec | None = None
     replicas: NonNegativeInt | None = None
     high_availability: bool = False

@@ -12,8 +12,10 @@ def render_text(translation: Translation) -> str:
         f"{'' if translation.replicas == 1 else 's'} on Fargate "
         f"({translation.cpu} cpu units, {translation.memory} MiB)",
         f"entrypoint: {translation.entrypoint.container}:{translation.entrypoint.port}",
-        "containers:",
     ]
+    if translation.sources:
+        lines.append(f"source: {' + '.join(translation.sources)}")
+    lines.append("containers:")
     for container in translation.containers:
         name = container["name"]
         lines.append(f"  {name}")
@@ -38,6 +40,15 @@ def render_text(translation: Translation) -> str:
             lines.append(f"    secrets: {names} (from Secrets Manager)")
         if "healthCheck" in container:
             lines.append(f"    health check: {container['healthCheck']['command']}")
+        if container.get("dependsOn"):
+            waits = ", ".join(f"{d['containerName']} ({d['condition']})"
+                              for d in container["dependsOn"])
+            lines.append(f"    starts after: {waits}")
+        if container.get("essential") is False:
+            lines.append("    essential: no (runs to completion)")
+    if translation.notes:
+        lines.append("notes:")
+        lines.extend(f"  - {note}" for note in translation.notes)
     if translation.warnings:
         lines.append(f"warnings ({len(translation.warnings)}):")
         lines.extend(f"  - {warning}" for warning in translation.warnings)

@@ -4,15 +4,13 @@ the folder, where symlinks cannot lead out of it.
 The image pipeline receives the source folder and nothing else, so build contexts and
 Dockerfiles must be inside it. Env files are read here, on this machine, so one outside the
 folder could work, but it would quietly bring host files (`/etc/os-release`) into the task
-definition; it is refused unless the spec lists it in `spec.envFilesOutsideSource`.
+definition; it is refused unless the spec lists it in `spec.envFilesOutsideSource`. The same
+goes for a `.env` that is a symlink out of the folder (compose_file.dotenv_variables).
 """
 
 from __future__ import annotations
 
-import io
 import os
-
-from dotenv import dotenv_values
 
 from specs import limits
 from specs.errors import SpecError
@@ -42,25 +40,6 @@ def outside_message(what: str, written: str, folder: str, advice: str) -> str:
 
 def env_file_allowed(path: str, source_dir: str, allowed_outside: tuple[str, ...]) -> bool:
     return is_inside(source_dir, path) or any(is_inside(allowed, path) for allowed in allowed_outside)
-
-
-def read_env_file(path: str, shown: str) -> dict[str, str]:
-    """A dotenv file's variables, taken literally (interpolate=False) so the process environment
-    never leaks in; SpecError if it cannot be read or is beyond the env file limit."""
-    text = limits.read_text(path, "env file", shown)
-    return {k: v or "" for k, v in dotenv_values(stream=io.StringIO(text), interpolate=False).items()}
-
-
-def source_dotenv(source_dir: str, shown_dir: str) -> dict[str, str]:
-    """The source folder's `.env` (compose interpolation variables), if there is one."""
-    path = os.path.join(source_dir, ".env")
-    shown = os.path.join(shown_dir, ".env")
-    if not os.path.lexists(path):
-        return {}
-    if not is_inside(source_dir, path):
-        raise SpecError(shown, message=outside_message(".env", ".env", source_dir, "; compose "
-                        "variables come from the source folder only: make .env a regular file there"))
-    return read_env_file(path, shown)
 
 
 class BoundedInterpolator(Interpolator):

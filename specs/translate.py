@@ -13,6 +13,7 @@ from specs.compose_file import (
     read_compose,
 )
 from specs.compose_service import ComposeService
+from specs.dependencies import add_dependencies
 from specs.dockerfile import first_exposed_port
 from specs.entrypoint import check_port_clashes, choose_entrypoint
 from specs.errors import Problems, SpecError
@@ -33,8 +34,8 @@ def translate(spec: LoadedSpec, location: AwsLocation | None = None) -> Translat
     problems = Problems()
     files = find_source_files(spec, problems)
     project: ComposeProject | None = None
-    if files is not None and files.compose_path:
-        project = read_compose(spec, files.compose_path, problems)
+    if files is not None and files.compose_paths:
+        project = read_compose(spec, files, problems)
     elif files is not None and files.dockerfile_path:
         project = _dockerfile_project(spec, files.dockerfile_path, problems)
     problems.raise_if_any()
@@ -50,6 +51,7 @@ def translate(spec: LoadedSpec, location: AwsLocation | None = None) -> Translat
     containers, build, repositories = _containers(
         spec, services, document, location, secret_refs, problems
     )
+    notes = add_dependencies(services, containers, document, problems)
     check_task_definition(spec, services, containers, document, problems)
     problems.raise_if_any()
     assert entrypoint is not None
@@ -63,6 +65,8 @@ def translate(spec: LoadedSpec, location: AwsLocation | None = None) -> Translat
         repositories=repositories,
         secret_files=secret_files,
         warnings=list(problems.warnings),
+        sources=list(project.sources),
+        notes=project.notes + notes,
         cpu=str(spec.model.spec.task.cpu),
         memory=str(spec.model.spec.task.memory),
         location=location,
@@ -109,7 +113,7 @@ def _dockerfile_project(spec: LoadedSpec, path: str, problems: Problems) -> Comp
         return ComposeProject(document, [], {})
     for line, note in notes:
         problems.warn(f"{shown}:{line}: {note}")
-    service = ComposeService("app", "app", (), build=BuildSpec(".", "Dockerfile", {}))
+    service = ComposeService("app", "app", (), build=BuildSpec(".", os.path.basename(path), {}))
     if exposed is not None:
         service.ports.append(ContainerPort(exposed.port, exposed.protocol))
     else:
@@ -120,7 +124,7 @@ def _dockerfile_project(spec: LoadedSpec, path: str, problems: Problems) -> Comp
         problems.warn(f"{shown}: the Dockerfile has no EXPOSE; assuming the container listens "
                       f"on port {port} ({why})")
         service.ports.append(ContainerPort(port, "tcp"))
-    return ComposeProject(document, [service], {})
+    return ComposeProject(document, [service], {}, sources=[shown])
 
 
 def _check_unique_names(

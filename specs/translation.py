@@ -36,9 +36,11 @@ class BuildSpec:
     context: str  # relative to the source folder, POSIX form ("." or "express")
     dockerfile: str = "Dockerfile"  # relative to the context
     args: dict[str, str] = field(default_factory=dict)
+    target: str | None = None  # the Dockerfile stage to build (compose's build.target)
 
     def render(self) -> dict:
-        return {"context": self.context, "dockerfile": self.dockerfile, "args": dict(self.args)}
+        rendered = {"context": self.context, "dockerfile": self.dockerfile, "args": dict(self.args)}
+        return {**rendered, "target": self.target} if self.target else rendered
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,8 @@ class Translation:
     cpu: str
     memory: str
     location: AwsLocation = field(default_factory=AwsLocation)
+    sources: list[str] = field(default_factory=list)  # the compose files or Dockerfile read
+    notes: list[str] = field(default_factory=list)  # how they were read (override, profiles, ...)
 
     @property
     def family(self) -> str:
@@ -91,5 +95,7 @@ class Translation:
             "service": self.service(),
             "entrypoint": {"container": self.entrypoint.container, "port": self.entrypoint.port},
             "build": {name: spec.render() for name, spec in self.build.items()},
+            "sources": list(self.sources),
+            "notes": list(self.notes),
             "warnings": list(self.warnings),
         }

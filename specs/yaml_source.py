@@ -171,9 +171,14 @@ class YamlDocument:
         return f"{where}: {message}"
 
 
-def load_yaml_documents(text: str, path: str) -> list[YamlDocument]:
-    """Every non-empty document in `text`; raises SpecError on YAML syntax problems."""
-    loader = Yaml12Loader(text)
+def load_yaml_documents(
+    text: str, path: str, loader_class: type[Yaml12Loader] | None = None
+) -> list[YamlDocument]:
+    """Every non-empty document in `text`; raises SpecError on YAML syntax problems.
+
+    `loader_class` lets compose files add Compose's own tags (`!reset`, `!override`).
+    """
+    loader = (loader_class or Yaml12Loader)(text)
     documents: list[YamlDocument] = []
     try:
         index = 0

@@ -125,13 +125,15 @@ class StateSync:
                         continue
                     new = AppRecord(**{**old.__dict__, "last_pass": now_iso(), "outcome": outcome})
                     ops.append(Put(new.as_item(), old.version))
-                for env, app in sorted(gone):
-                    if env != environment:
-                        continue
+                leaving = {app for env, app in gone if env == environment}
+                for app in sorted(leaving):
                     if app in state.apps:
-                        ops.append(Remove(partition(env), app_sort_key(app), state.apps[app].version))
+                        ops.append(Remove(partition(environment), app_sort_key(app), state.apps[app].version))
                     if app in state.conditions:
-                        ops.append(Remove(partition(env), conditions_sort_key(app), state.conditions[app].version))
+                        ops.append(Remove(partition(environment), conditions_sort_key(app), state.conditions[app].version))
+                if leaving and not set(state.apps) - leaving and not state.inventory and None in state.conditions:
+                    # The environment is gone with its last app: its shared resources' status too.
+                    ops.append(Remove(partition(environment), conditions_sort_key(None), state.conditions[None].version))
                 return ops
 
             self._commit(environment, writes)

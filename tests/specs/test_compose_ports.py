@@ -23,12 +23,21 @@ from .helpers import one
     ({"target": 5000}, ContainerPort(5000, "tcp")),
 ])
 def test_container_port_is_the_last_part(entry, expected):
-    assert read_port(entry)[0] == expected
+    assert read_port(entry)[0] == [expected]
+
+
+@pytest.mark.parametrize("entry,expected", [
+    ("3000-3002", [3000, 3001, 3002]),
+    ("8000-8001:3000-3001", [3000, 3001]),
+    ("8000-8005:80", [80]),  # a published range for one container port is that port
+])
+def test_port_ranges_are_one_port_each_as_compose_expands_them(entry, expected):
+    assert [port.port for port in read_port(entry)[0]] == expected
 
 
 @pytest.mark.parametrize("entry,message", [
-    ("3000-3005", "port ranges ('3000-3005') are not supported"),
-    ("8000-8005:3000-3005", "port ranges"),
+    ("3000-4000", "port range '3000-4000' holds 1001 ports; at most 100"),
+    ("3005-3000", "ends before it starts"),
     ("80/sctp", "protocol 'sctp' is not supported"),
     ("http", "must be a number between 1 and 65535"),
     ("70000", "must be a number between 1 and 65535"),
@@ -85,10 +94,10 @@ def test_long_syntax_ports(project):
 
 def test_port_range_error_names_file_line_and_field(project):
     project.compose("services:\n  web:\n    image: nginx\n    ports:\n      - '80'\n"
-                    "      - '3000-3005'\n")
+                    "      - '3000-9000'\n")
     assert project.errors() == [
-        "src/docker-compose.yml:6:9: services.web.ports[1]: port ranges ('3000-3005') are not "
-        "supported: list each port on its own"]
+        "src/docker-compose.yml:6:9: services.web.ports[1]: port range '3000-9000' holds 6001 "
+        "ports; at most 100 ports fit, one port mapping each, in a task definition"]
 
 
 def test_duplicate_ports_in_one_service_are_deduplicated(project):

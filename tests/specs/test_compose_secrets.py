@@ -135,11 +135,20 @@ def test_external_and_environment_secrets_are_refused(project, declaration):
 def test_secret_target_must_be_an_environment_variable_name(project):
     write_secrets(project, ".secret-db")
     project.compose("services:\n  web:\n    image: node\n    ports: ['80']\n    secrets:\n"
-                    "      - {source: DB, target: /run/secrets/db}\n"
+                    "      - {source: DB, target: /etc/app/db}\n"
                     "secrets:\n  DB:\n    file: ../secrets/.secret-db\n")
     (error,) = project.errors()
-    assert "services.web.secrets[0].target: target '/run/secrets/db' must be an environment " \
+    assert "services.web.secrets[0].target: target '/etc/app/db' must be an environment " \
            "variable name" in error
+
+
+def test_secret_target_at_compose_default_mount_point_is_its_variable_name(project):
+    write_secrets(project, ".secret-db")
+    project.compose("services:\n  web:\n    image: node\n    ports: ['80']\n    secrets:\n"
+                    "      - {source: DB, target: /run/secrets/DB_PASSWORD}\n"
+                    "secrets:\n  DB:\n    file: ../secrets/.secret-db\n")
+    (container,) = project.translate().containers
+    assert [entry["name"] for entry in container["secrets"]] == ["DB_PASSWORD"]
 
 
 def test_example_fixture_layout_secret_relative_to_source(project):

@@ -260,13 +260,11 @@ def test_every_container_is_essential_and_empty_keys_are_omitted(project):
 
 
 @pytest.mark.parametrize("key,value,reason", [
-    ("depends_on", "[db]", "all containers of a task start together on Fargate"),
     ("volumes", "['./data:/data']", "no volumes are mounted"),
     ("restart", "always", "ECS replaces stopped tasks itself"),
     ("expose", "['9000']", "only 'ports' are mapped"),
     ("labels", "{a: b}", "container labels are not set"),
     ("logging", "{driver: json-file}", "CloudWatch Logs"),
-    ("profiles", "[debug]", "every service in the file is deployed"),
     ("extra_hosts", "['a:1.2.3.4']", "Fargate does not support extra host entries"),
     ("cap_add", "[NET_ADMIN]", "Linux capabilities are not changed"),
     ("ulimits", "{nofile: 1024}", "the Fargate defaults apply"),
@@ -310,10 +308,18 @@ def test_extension_keys_are_silently_fine(project):
 
 
 def test_unhonoured_build_keys_warn(project):
+    project.compose("services:\n  web:\n    build:\n      context: .\n      network: host\n"
+                    "    ports: ['80']\n")
+    assert project.warnings() == ["src/docker-compose.yml:5:7: service 'web': 'build.network' is "
+                                  "ignored"]
+
+
+def test_build_target_is_the_stage_the_pipeline_builds(project):
     project.compose("services:\n  web:\n    build:\n      context: .\n      target: prod\n"
                     "    ports: ['80']\n")
-    assert project.warnings() == ["src/docker-compose.yml:5:7: service 'web': 'build.target' is "
-                                  "ignored"]
+    translation = project.translate()
+    assert translation.build["web"].target == "prod"
+    assert translation.render()["build"]["web"]["target"] == "prod"
 
 
 def test_service_without_settings_is_an_error(project):

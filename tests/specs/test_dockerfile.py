@@ -98,9 +98,11 @@ def test_compose_file_wins_over_a_dockerfile(project):
     assert [c["name"] for c in project.translate().containers] == ["web"]
 
 
-def test_several_compose_files_is_an_error_naming_both(project):
+def test_several_compose_files_use_composes_first_name_with_a_warning(project):
     project.compose("services:\n  web: {image: nginx, ports: ['80']}\n")
-    project.write("src/compose.yaml", "services: {}\n")
-    (error,) = project.errors()
-    assert error.startswith("spec.yaml:6:3: spec.source: found several compose files")
-    assert "docker-compose.yml" in error and "compose.yaml" in error
+    project.write("src/compose.yaml", "services:\n  api: {image: httpd, ports: ['80']}\n")
+    translation = project.translate()
+    assert [c["name"] for c in translation.containers] == ["api"]
+    warning = one(translation.warnings, "found several compose files")
+    assert warning.startswith("spec.yaml:6:3: ")
+    assert "(compose.yaml, docker-compose.yml); using compose.yaml, as Docker Compose does" in warning

@@ -24,6 +24,8 @@ VARIABLES = {"NAME": "web", "EMPTY": "", "PORT": "8080"}
     ("${MISSING:+set}", ""),
     ("$$NAME", "$NAME"),
     ("cost: $$5", "cost: $5"),
+    ("costs 5$", "costs 5$"),  # a `$` that starts no variable is left as written, as Compose does
+    ("$1 $(date) a$-b", "$1 $(date) a$-b"),
     ("${PORT}:${PORT}", "8080:8080"),
 ])
 def test_interpolation_forms(text, expected):
@@ -34,7 +36,7 @@ def test_interpolation_forms(text, expected):
     ("${MISSING:?tell me}", "required variable 'MISSING' is missing a value: tell me"),
     ("${MISSING?tell me}", "required variable 'MISSING' is missing a value: tell me"),
     ("${EMPTY:?must not be empty}", "required variable 'EMPTY' is missing a value"),
-    ("$5", "write '$$' for a literal '$'"),
+    ("${5}", "expected a variable name"),
     ("${NAME", "unclosed"),
 ])
 def test_interpolation_errors(text, message):

@@ -80,7 +80,7 @@ def test_all_problems_in_a_file_are_reported_in_line_order(project):
     assert errors_of("spec.yaml") == [
         "spec.yaml:7:3: spec.replicas: must be an integer ≥ 0 (got 'many')",
         "spec.yaml:8:3: spec.adopt: must be true or false (got 'yes')",
-        "spec.yaml:9:3: spec.bogus: unknown field; expected one of: source, entrypoint, "
+        "spec.yaml:9:3: spec.bogus: unknown field; expected one of: source, compose, entrypoint, "
         "replicas, highAvailability, api, hosting, task, storage, network, logs, adopt, "
         "envFilesOutsideSource",
     ]
@@ -153,7 +153,7 @@ def test_several_documents_in_one_file(project):
 def test_missing_source_folder_is_an_error_on_spec_source(project):
     write(project.root / "spec.yaml", GOOD)
     (error,) = errors_of("spec.yaml")
-    assert error.startswith("spec.yaml:6:3: spec.source: source folder './src' does not exist")
+    assert error.startswith("spec.yaml:6:3: spec.source: source './src' does not exist")
 
 
 def test_source_is_relative_to_the_spec_file_not_the_cwd(project):

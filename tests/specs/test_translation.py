@@ -71,7 +71,8 @@ def test_amplify_fixture_translates_both_containers_with_their_ports(amplify):
 
 def test_render_has_exactly_the_agreed_keys(amplify):
     rendered = amplify.translate().render()
-    assert set(rendered) == {"taskDefinition", "service", "entrypoint", "build", "warnings"}
+    assert set(rendered) == {"taskDefinition", "service", "entrypoint", "build", "sources",
+                             "notes", "warnings"}
     assert rendered["entrypoint"] == {"container": "express", "port": 8080}
     assert rendered["build"]["python"] == {"context": "python", "dockerfile": "Dockerfile",
                                            "args": {}}
