@@ -26,8 +26,7 @@ from specs.compose_include import merge_includes
 from specs.compose_normalize import cast_types, normalized, rebased
 from specs.errors import Problems, SpecError, format_field
 from specs.interpolate import interpolate_tree
-from specs.limits import LimitExceeded, read_text
-from specs.source_files import BoundedInterpolator
+from specs.limits import BoundedInterpolator, LimitExceeded, read_text
 from specs.yaml_source import Path, load_yaml_documents
 
 @dataclass(frozen=True)
@@ -131,7 +130,7 @@ class ProjectReader:
         positions: Positions = {p: (shown, at[0], at[1]) for p, at in raw.positions.items()}
         document = ComposeDocument(shown, positions)
         try:
-            data, unset = interpolate_tree(raw.data, BoundedInterpolator(dict(self.variables), shown),
+            data, unset = interpolate_tree(raw.data, BoundedInterpolator(self.variables, shown),
                                            lambda at, msg: self.problems.add(document.error(at, msg)))
         except LimitExceeded as problem:
             self.problems.add(problem)

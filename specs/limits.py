@@ -11,8 +11,10 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Mapping
 
 from specs.errors import SpecError
+from specs.interpolate import Interpolator
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -95,6 +97,33 @@ def describe_os_error(problem: OSError) -> str:
     if problem.errno == errno.EACCES:
         return "permission denied"
     return problem.strerror or str(problem)
+
+
+class BoundedInterpolator(Interpolator):
+    """Stops with LimitExceeded once the text substituted for variables passes the limit: a
+    small file using one large value thousands of times (or `B=${A}${A}`, `C=${B}${B}`, ...)
+    would otherwise grow to gigabytes. Counted as each variable is substituted, so even one
+    string with many references stops in time."""
+
+    def __init__(self, variables: Mapping[str, str], path: str) -> None:
+        super().__init__(variables)
+        self.path = path
+        self.produced = 0
+
+    def _counted(self, text: str) -> str:
+        self.produced += len(text)
+        if self.produced > INTERPOLATED_CHARACTERS:
+            raise LimitExceeded(self.path, message=(
+                "variable interpolation (${...}) expands the file to more than "
+                f"{human_size(INTERPOLATED_CHARACTERS)} of text (the limit)"))
+        return text
+
+    # The two places Interpolator substitutes a variable ($VAR and ${...}).
+    def _value(self, name: str) -> str:
+        return self._counted(super()._value(name))
+
+    def _braced(self, inner: str) -> str:
+        return self._counted(super()._braced(inner))
 
 
 def json_size(value: object, limit: int) -> int:

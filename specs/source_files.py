@@ -14,7 +14,6 @@ import os
 
 from specs import limits
 from specs.errors import SpecError
-from specs.interpolate import Interpolator
 from specs.loader import LoadedSpec
 
 OPT_IN_FIELD = "spec.envFilesOutsideSource"
@@ -40,25 +39,6 @@ def outside_message(what: str, written: str, folder: str, advice: str) -> str:
 
 def env_file_allowed(path: str, source_dir: str, allowed_outside: tuple[str, ...]) -> bool:
     return is_inside(source_dir, path) or any(is_inside(allowed, path) for allowed in allowed_outside)
-
-
-class BoundedInterpolator(Interpolator):
-    """Stops with LimitExceeded once the expanded text passes the limit: a small compose file
-    using one large .env value thousands of times would otherwise grow to gigabytes."""
-
-    def __init__(self, variables: dict[str, str], path: str) -> None:
-        super().__init__(variables)
-        self.path = path
-        self.produced = 0
-
-    def expand(self, text: str) -> str:
-        result = super().expand(text)
-        self.produced += len(result)
-        if self.produced > limits.INTERPOLATED_CHARACTERS:
-            raise limits.LimitExceeded(self.path, message=(
-                "variable interpolation (${...}) expands the file to more than "
-                f"{limits.human_size(limits.INTERPOLATED_CHARACTERS)} of text (the limit)"))
-        return result
 
 
 def present_files(folder: str, names: tuple[str, ...], shown_dir: str) -> tuple[list[str], list[SpecError]]:

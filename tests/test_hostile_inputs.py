@@ -86,6 +86,13 @@ def interpolation_bomb(root: Path) -> None:
     (root / "src/.env").write_text("BIG=" + "x" * (200 * 1024) + "\n")
 
 
+def env_file_doubling_bomb(root: Path) -> None:
+    # 45 lines, each twice the one before: 35 TB if expanded.
+    _project(root, compose=COMPOSE + "    env_file: [app.env]\n")
+    lines = "".join(f"V{n + 1}=${{V{n}}}${{V{n}}}\n" for n in range(45))
+    (root / "src/app.env").write_text("V0=" + "x" * 1000 + "\n" + lines)
+
+
 def task_definition_over_64_kib(root: Path) -> None:
     _project(root, compose=COMPOSE + "    environment:\n" + "".join(f"      V{n}: {'x' * 1000}\n" for n in range(80)))
 
@@ -132,6 +139,8 @@ GENERATED: dict[str, tuple[Callable[[Path], None], list[str], list[str]]] = {
                              ["src/Dockerfile: the Dockerfile is too large: 2,097,152 bytes; the limit is 1 MiB"]),
     "interpolation-bomb": (interpolation_bomb, ["render", "spec.yaml", "-o", "json"],
                            ["src/docker-compose.yml: variable interpolation", "more than 4 MiB of text (the limit)"]),
+    "env-file-doubling-bomb": (env_file_doubling_bomb, ["validate", "."],
+                               ["src/app.env:12: variable interpolation (${...}) expands the file to more than 4 MiB"]),
     "task-definition-over-64-kib": (task_definition_over_64_kib, ["validate", "."],
                                     ["src/docker-compose.yml: the task definition would be about 8", "ECS accepts at most 64 KiB",
                                      "container 'web'", "of them its environment"]),

@@ -116,3 +116,19 @@ def test_a_dockerfile_with_a_latin_1_comment_is_read_as_docker_reads_it(project)
     (project.root / "src").mkdir()
     (project.root / "src/Dockerfile").write_bytes(b"FROM scratch\n# caf\xe9\nEXPOSE 8080\n")
     assert project.translate().entrypoint.port == 8080
+
+
+def test_an_env_file_whose_variables_double_at_every_line_is_refused_at_its_line():
+    from specs.compose_dotenv import DotenvError, parse_dotenv
+
+    text = "A=" + "x" * 1000 + "\n" + "".join(f"V{n + 1}=${{V{n}}}${{V{n}}}\n" for n in range(40)).replace("V0", "A")
+    with pytest.raises(DotenvError) as raised:
+        parse_dotenv(text)
+    assert raised.value.line == 12 and "more than 4 MiB of text (the limit)" in str(raised.value)
+
+
+def test_one_string_with_many_references_is_stopped_while_it_expands():
+    interpolator = limits.BoundedInterpolator({"BIG": "x" * 100_000}, "src/compose.yaml")
+    with pytest.raises(LimitExceeded) as raised:
+        interpolator.expand("$BIG" * 100_000)  # 10 GB if expanded
+    assert str(raised.value).startswith("src/compose.yaml: variable interpolation (${...}) expands the file")
