@@ -56,6 +56,17 @@ def compose_many_nodes(root: Path) -> None:
     _project(root, compose=COMPOSE + "    command: [" + ",".join(["a"] * 150_000) + "]\n")
 
 
+def compose_many_services(root: Path) -> None:
+    # Reading costs services x nodes: 2,000 services in 60 KB took minutes.
+    _project(root, compose="services:\n" + "".join(f"  s{n}: {{image: nginx}}\n" for n in range(2000)))
+
+
+def compose_extends_growth(root: Path) -> None:
+    # 99 services extending one 9,000-item base: 100 times the file once resolved.
+    _project(root, compose="services:\n  base:\n    image: nginx\n    command: [" + ",".join(["a"] * 9000) + "]\n"
+             + "".join(f"  s{n}: {{extends: base}}\n" for n in range(99)))
+
+
 def spec_too_large(root: Path) -> None:
     _project(root, spec=SPEC + "#" * (300 * 1024) + "\n")
 
@@ -125,10 +136,15 @@ def dotenv_symlink_outside(root: Path) -> None:
 
 GENERATED: dict[str, tuple[Callable[[Path], None], list[str], list[str]]] = {
     "spec-alias-bomb": (spec_alias_bomb, ["validate", "spec.yaml"],
-                        ["spec.yaml:6:7: the YAML expands to more than 100,000 nodes (the limit)"]),
+                        ["spec.yaml:5:7: the YAML expands to more than 20,000 nodes (the limit)"]),
     "compose-unused-x-anchors": (compose_unused_x_anchors, ["validate", "."],
-                                 ["src/docker-compose.yml:", "expands to more than 100,000 nodes"]),
-    "compose-many-nodes": (compose_many_nodes, ["validate", "."], ["src/docker-compose.yml:5:", "100,000 nodes"]),
+                                 ["src/docker-compose.yml:", "expands to more than 20,000 nodes"]),
+    "compose-many-nodes": (compose_many_nodes, ["validate", "."], ["src/docker-compose.yml:5:", "20,000 nodes"]),
+    "compose-many-services": (compose_many_services, ["validate", "."],
+                              ["src/docker-compose.yml:1:1: services: 2,000 services; the limit is 100"]),
+    "compose-extends-growth": (compose_extends_growth, ["validate", "."],
+                               ["src/docker-compose.yml:6:8: services.s1.extends: with what 'extends' copies, the file "
+                                "grows past 20,000 nodes (the limit)"]),
     "spec-too-large": (spec_too_large, ["validate", "spec.yaml"],
                        ["spec.yaml: the spec file is too large: 307,", "the limit is 256 KiB"]),
     "compose-50-mb": (compose_50_mb, ["validate", "."],
