@@ -123,7 +123,10 @@ def cmd_emulator(args: Namespace) -> int:
     where = "" if args.host == "127.0.0.1" else f" (bound to {args.host})"
     print(f"embedded AWS (moto) listening on {server.url}{where}; use --target {server.url}. Ctrl-C stops it.", flush=True)
     try:
-        stop.wait()
+        # Wake up now and then: the kernel may deliver SIGTERM to one of moto's threads, and a
+        # main thread blocked for good in wait() would never run the Python handler.
+        while not stop.wait(0.5):
+            pass
     except KeyboardInterrupt:
         pass
     server.stop()
