@@ -8,10 +8,14 @@ COPY controllers ./controllers
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 
 FROM python:3.11-slim
-RUN useradd --create-home --uid 10001 reconcile
+# /work is created (and owned) by the user, not by WORKDIR as root, so the reconciler can write
+# client configs and the like there: `docker run -v "$PWD:/work" ...`.
+RUN useradd --create-home --uid 10001 reconcile && install -d -o reconcile -g reconcile /work
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
 USER reconcile
 WORKDIR /work
+# `docker run -p 4566:4566 IMAGE emulator --host 0.0.0.0` (the default host is loopback only)
+EXPOSE 4566
 ENTRYPOINT ["reconcile"]
 CMD ["--help"]
