@@ -16,7 +16,7 @@ from reconciler.conditions import ConditionStore
 from reconciler.controller import Context
 from reconciler.design import EnvironmentDesign
 from reconciler.engine import ConvergeReport
-from reconciler.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_TIMEOUT
+from reconciler.errors import EXIT_AWAITING, EXIT_CHANGES, EXIT_ERROR, EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_TIMEOUT
 from reconciler.graph import GraphError
 from reconciler.loading import designs_from
 from reconciler.plan import Change, Plan, make_plan
@@ -194,6 +194,11 @@ def _exit_code(report: ConvergeReport, timeout: float, *, failures: bool) -> int
         for outcome in report.refused:
             err(f"reconcile: refused {outcome.key}: {outcome.message}")
         return EXIT_REFUSED
+    if report.awaiting:
+        for key, message in report.awaiting:
+            err(f"reconcile: {key} is waiting for you: {message}")
+        err("reconcile: run again once that is done (exit 6: waiting for you)")
+        return EXIT_AWAITING
     if report.timed_out:
         err(f"reconcile: not Ready after {timeout:.0f}s (see the summary above)")
         return EXIT_TIMEOUT

@@ -17,7 +17,7 @@ import structlog
 from botocore.exceptions import BotoCoreError, ClientError
 
 from reconciler.controller import Context, Controller
-from reconciler.errors import RequeueAfter, TerminalError
+from reconciler.errors import AwaitingUser, RequeueAfter, TerminalError
 from reconciler.plan import Change, Plan, resolve
 from reconciler.recorder import NO_RECORDER, Recorder
 from reconciler.resource import UNKNOWN, Key, Resource
@@ -31,7 +31,9 @@ DEPENDENCY_WAIT = 2.0
 @dataclass
 class Outcome:
     key: Key
-    status: str  # applied | unchanged | waiting | blocked (by a refused dependency) | failed | refused
+    # applied | unchanged | waiting | blocked (by a refused dependency) | failed | refused |
+    # awaiting (a person must act outside AWS: AwaitingUser)
+    status: str
     message: str = ""
     requeue_after: float | None = None
 
@@ -144,7 +146,7 @@ class _Run:
         for ref in resource.refs():
             target = ref.target(resource.key)
             outcome = self.result.outcomes.get(target)
-            if outcome is not None and outcome.status in ("failed", "refused", "waiting", "blocked"):
+            if outcome is not None and outcome.status in ("failed", "refused", "waiting", "blocked", "awaiting"):
                 return f"waiting for {target} ({outcome.status})"
             if target in self.plan.resources and not self.ready.get(target, False):
                 return f"waiting for {target} to be ready"
@@ -203,6 +205,9 @@ class _Run:
         except TerminalError as error:
             self.result.outcomes[key] = Outcome(key, "refused", error.message)
             bound.error("resource_refused", reason=error.reason, message=error.message)
+        except AwaitingUser as waiting:
+            self.result.outcomes[key] = Outcome(key, "awaiting", waiting.message, waiting.seconds)
+            bound.info("resource_awaiting_user", message=waiting.message)
         except RequeueAfter as waiting:
             self.result.outcomes[key] = Outcome(key, "waiting", waiting.message, waiting.seconds)
             bound.info("resource_waiting", reason=waiting.reason, message=waiting.message)

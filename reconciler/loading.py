@@ -33,19 +33,25 @@ def designs_from(loaded: Sequence[LoadedSpec], location: AwsLocation) -> tuple[l
     designs = [EnvironmentDesign(env, tuple(sorted(items, key=lambda a: a.name)), location) for env, items in sorted(apps.items())]
     for env in designs:
         errors.extend(_environment_conflicts(env))
-        errors.extend(_not_available_yet(env))
+        errors.extend(_domain_conflicts(env))
     return designs, errors
 
 
-def _not_available_yet(env: EnvironmentDesign) -> list[SpecError]:
-    """Refuse, clearly, what the spec language accepts but this release cannot build yet, rather
-    than converge half of it (a service with no front door)."""
-    return [
-        SpecError(app.loaded.path, app.loaded.line, None, "spec.hosting",
-                  "the hosting front door (ALB, ACM certificate, CloudFront) is not available in this release; "
-                  "use spec.api (API Gateway HTTP API) for now")
-        for app in env.apps if app.front_door == "hosting"
-    ]
+def _domain_conflicts(env: EnvironmentDesign) -> list[SpecError]:
+    """A name served by two apps of one environment: one load balancer rule (or API domain)
+    would shadow the other, and CloudFront refuses an alias used twice."""
+    errors: list[SpecError] = []
+    seen: dict[str, AppDesign] = {}
+    for app in env.apps:
+        names = app.hosting.names if app.hosting else ((app.api.domain,) if app.api and app.api.domain else ())
+        field = "spec.hosting" if app.hosting else "spec.api.domain"
+        for name in names:
+            first = seen.setdefault(name, app)
+            if first is not app:
+                errors.append(SpecError(app.loaded.path, app.loaded.line, None, field,
+                                        f"{name} is already served by {first.name} ({first.loaded.path}); "
+                                        f"a name belongs to one app"))
+    return errors
 
 
 def _environment_conflicts(env: EnvironmentDesign) -> list[SpecError]:

@@ -31,6 +31,10 @@ class EmbeddedAWS:
             os.environ.setdefault(name, value)
         from moto.server import ThreadedMotoServer  # imported late: settings above first
 
+        from reconciler.emulator import moto_extensions
+
+        moto_extensions.install()
+
         # werkzeug logs every request to stderr; our commands' stderr is for the user.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
