@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler import client_config, workflow
+from reconciler import client_config, registrar, workflow
 from reconciler.commands import err, report_errors
 from reconciler.conditions import ConditionStore
 from reconciler.controller import Context
@@ -172,7 +172,10 @@ def _converge(prepared: Prepared, args: Namespace) -> int:
     clients = client_config.api_facts(work.designs, report.status.outputs)
     if args.write_client_config:
         _write_client_config(args.write_client_config, clients)
-    print_summary(status_document(report.status, endpoints_of(report.status), clients), args.output, clients)
+    records = registrar.external_records(work.designs, report.status.outputs)
+    print_summary(status_document(report.status, endpoints_of(report.status), clients, records), args.output, clients)
+    if args.output == "text":
+        registrar.print_tables(records)
     if args.output == "text":
         state = "converged" if report.converged else ("timed out" if report.timed_out else "not converged")
         print(f"{state} in {report.passes} pass{'es' if report.passes != 1 else ''}, {time.monotonic() - started:.1f}s, "
@@ -281,7 +284,10 @@ def cmd_status(args: Namespace) -> int:
     finally:
         prepared.target.close()
     clients = client_config.api_facts(prepared.designs, status.outputs)
-    print_summary(status_document(status, endpoints_of(status), clients), args.output, clients)
+    records = registrar.external_records(prepared.designs, status.outputs)
+    print_summary(status_document(status, endpoints_of(status), clients, records), args.output, clients)
+    if args.output == "text":
+        registrar.print_tables(records)
     return EXIT_OK if status.all_ready() and status.specs else EXIT_ERROR
 
 

@@ -57,7 +57,10 @@ class ListenerCertificateController(BaseController):
         for resource in resources:
             listener = resource.desired["ListenerArn"]
             attached = inventory.listener_certificates(ctx, listener)
-            ours = sorted({c["CertificateArn"] for c in attached if _is_apps(ctx, resource.key, c["CertificateArn"])})
+            # The SNI entries: a certificate that is only the listener's default (it was created
+            # with it) is not attached by this resource.
+            ours = sorted({c["CertificateArn"] for c in attached
+                           if not c.get("IsDefault") and _is_apps(ctx, resource.key, c["CertificateArn"])})
             if not ours:
                 result[resource.key] = Observation.absent()
                 continue
@@ -97,11 +100,11 @@ class ListenerCertificateController(BaseController):
         elb = inventory.client(ctx)
         listener = observation.fields["ListenerArn"]
         state = observation.state
-        if state["default"] in state["ours"]:
-            others = sorted({c["CertificateArn"] for c in state["attached"]} - set(state["ours"]))
-            if not others:
-                return  # the last hosting app: the listener (and its default) goes with the load balancer
+        others = sorted({c["CertificateArn"] for c in state["attached"] if not c.get("IsDefault")} - set(state["ours"]))
+        if state["default"] in state["ours"] and others:
             aws.set_default_certificate(elb, listener, others[0])
+        # With no other app's certificate to hand over to, this is the last hosting app: its
+        # certificate stays the listener's default until the listener goes with the load balancer.
         for arn in state["ours"]:
             aws.remove_listener_certificate(elb, listener, arn)
 
