@@ -159,9 +159,10 @@ def set_default_certificate(elb: Any, listener_arn: str, certificate_arn: str) -
 
 # --- ACM: the certificates of ours a listener may take as its default ------------------------
 
-def issued_certificates(acm: Any) -> list[str]:
-    return [c["CertificateArn"] for c in paginate(acm, "list_certificates", "CertificateSummaryList",
-                                                  CertificateStatuses=["ISSUED"])]
+def certificates(acm: Any) -> list[dict]:
+    """Summaries (CertificateArn, Status) of the region's certificates that are or may be issued."""
+    return list(paginate(acm, "list_certificates", "CertificateSummaryList",
+                         CertificateStatuses=["ISSUED", "PENDING_VALIDATION", "FAILED", "VALIDATION_TIMED_OUT"]))
 
 
 def certificate_tags(acm: Any, arn: str) -> dict[str, str]:

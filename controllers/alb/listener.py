@@ -28,7 +28,7 @@ from controllers.alb.load_balancer import KIND as LOAD_BALANCER
 from reconciler.compare import diff_fields
 from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign
-from reconciler.errors import DependencyNotReady
+from reconciler.errors import DependencyNotReady, TerminalError
 from reconciler.ownership import MANAGED_BY_VALUE, TAG_APP, TAG_ENVIRONMENT, TAG_KIND, TAG_MANAGED_BY, TAG_NAME, \
     as_list, stale_tags, tags_for
 from reconciler.resource import FieldChange, Key, Observation, Ref, Resource, changed_fields
@@ -120,16 +120,22 @@ class ListenerController(BaseController):
 
 
 def _default_certificate(ctx: Context, resource: Resource) -> str:
-    """An issued regional certificate of one of the environment's hosting apps."""
+    """An issued regional certificate of one of the environment's hosting apps. None issued yet:
+    wait while one may still be (requested, or pending); when every one of them failed, waiting
+    cannot help (their acm.validation says why)."""
     apps = set(resource.desired.get("CertificateFrom") or [])
-    candidates = []
-    for arn in aws.issued_certificates(ctx.client("acm")):
+    statuses: dict[str, list[tuple[str, str]]] = {}
+    for summary in aws.certificates(ctx.client("acm")):
+        arn = summary["CertificateArn"]
         tags = inventory.certificate_tags(ctx, arn)
         if (tags.get(TAG_MANAGED_BY) == MANAGED_BY_VALUE and tags.get(TAG_KIND) == CERTIFICATE_KIND
                 and tags.get(TAG_ENVIRONMENT) == resource.key.environment and tags.get(TAG_NAME, "") == ""
                 and tags.get(TAG_APP) in apps):
-            candidates.append((tags[TAG_APP], arn))
-    if not candidates:
-        raise DependencyNotReady(f"{resource.key}: waiting for the certificate of a hosting app "
-                                 f"({', '.join(sorted(apps)) or 'none'}) to be issued", 5.0)
-    return sorted(candidates)[0][1]
+            statuses.setdefault(summary.get("Status", ""), []).append((tags[TAG_APP], arn))
+    if statuses.get("ISSUED"):
+        return sorted(statuses["ISSUED"])[0][1]
+    if statuses and not statuses.get("PENDING_VALIDATION") and {a for items in statuses.values() for a, _ in items} >= apps:
+        raise TerminalError(f"{resource.key}: no certificate of {', '.join(sorted(apps))} can be issued "
+                            f"({', '.join(sorted(statuses))}); see their acm.validation", "NoCertificate")
+    raise DependencyNotReady(f"{resource.key}: waiting for the certificate of a hosting app "
+                             f"({', '.join(sorted(apps)) or 'none'}) to be issued", 5.0)
