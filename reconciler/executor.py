@@ -181,7 +181,8 @@ class _Run:
         prune inside an app waits until the rest of the app has settled (the old revision's
         tasks may still write to the log group being pruned)."""
         for other, resource in self.plan.resources.items():
-            if other == key or resource.ensure == "present" or not self.plan.observations[other].exists:
+            # Only what is going counts (a retained resource stays: waiting for it would never end).
+            if other == key or resource.ensure != "absent" or not self.plan.observations[other].exists:
                 continue
             if key.kind in self.plan.depends.get(other.kind, ()) and _within(other, key):
                 return f"waiting for {other} to be deleted first"

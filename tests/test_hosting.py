@@ -123,6 +123,7 @@ def test_drift_of_rule_records_health_check_and_cloudfront_aliases_is_restored(u
 
 
 def test_sites_leave_one_by_one_and_the_load_balancer_goes_with_the_last(url, tmp_path):
+    """The first by `--once --prune`, the last by `reconcile delete`, an API app staying throughout."""
     zone = hosted_zone(url)
     apps = tmp_path / "apps"
     first = site(apps, "site-a", "a.example.com").parent
@@ -143,9 +144,11 @@ def test_sites_leave_one_by_one_and_the_load_balancer_goes_with_the_last(url, tm
     assert set(distributions(url)) == {"b.example.com"}
     assert [c["DomainName"] for c in client(url, "acm").list_certificates()["CertificateSummaryList"]] == ["b.example.com"]
 
+    # `reconcile delete` of the last site: the API app remains, the load balancer goes all the same.
+    assert main(["delete", str(apps / "site-b"), "--timeout", "90", "--target", url]) == 0
     shutil.rmtree(apps / "site-b")
-    assert once(url, apps, extra=["--prune"]) == 0
     assert load_balancers(url) == []
+    assert len(client(url, "apigatewayv2").get_vpc_links()["Items"]) == 1, "what the API needs stays"
     assert distributions(url) == {}
     groups = client(url, "ec2").describe_security_groups()["SecurityGroups"]
     assert "sc-dev-alb" not in {g["GroupName"] for g in groups}
