@@ -87,6 +87,7 @@ def test_two_sites_and_an_api_domain_converge_on_one_load_balancer_through_route
 
 
 def test_drift_of_rule_records_health_check_and_cloudfront_aliases_is_restored(url, tmp_path, capsys):
+    """Each restored as an update in place (the service's target group registration too)."""
     zone = hosted_zone(url)
     apps = tmp_path / "apps"
     site(apps, "site-a", "a.example.com", aliases=("www.a.example.com",))
@@ -109,8 +110,14 @@ def test_drift_of_rule_records_health_check_and_cloudfront_aliases_is_restored(u
     config["Aliases"] = {"Quantity": 1, "Items": ["a.example.com"]}
     cloudfront.update_distribution(Id=distribution["Id"], IfMatch=etag, DistributionConfig=config)
 
-    assert plan_exit(url, apps) == 2
+    client(url, "ecs").update_service(cluster="sc-dev", service="site-a", loadBalancers=[])
+
     capsys.readouterr()
+    assert main(["plan", str(apps), "-o", "json", "--target", url]) == 0
+    changes = {c["name"]: c["action"] for c in json.loads(capsys.readouterr().out)["changes"]}
+    assert changes == {"alb.listener_rule/dev/site-a": "update", "alb.target_group/dev/site-a/8080": "update",
+                       "dns.records/dev/site-a/validation": "update", "dns.records/dev/site-a/alias": "update",
+                       "cdn.distribution/dev/site-a": "update", "ecs.service/dev/site-a": "update"}
     assert once(url, apps) == 0
     assert set(https_rules(url)) == {"a.example.com,www.a.example.com"}
     [group] = elb.describe_target_groups()["TargetGroups"]
@@ -119,6 +126,8 @@ def test_drift_of_rule_records_health_check_and_cloudfront_aliases_is_restored(u
     assert after[(validation, "CNAME")] == before[(validation, "CNAME")]
     assert after[("a.example.com", "A")] == alias
     assert sorted(distributions(url)["a.example.com"]["Aliases"]["Items"]) == ["a.example.com", "www.a.example.com"]
+    [service] = client(url, "ecs").describe_services(cluster="sc-dev", services=["site-a"])["services"]
+    assert service["loadBalancers"][0]["targetGroupArn"] == group["TargetGroupArn"], "registered again, in place"
     assert plan_exit(url, apps) == 0
 
 
