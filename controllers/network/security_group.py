@@ -138,13 +138,12 @@ class SecurityGroupController(BaseController):
 
 
 def _prefix_lists(resources: Sequence[Resource], ctx: Context) -> dict[str, str]:
-    """Name -> id of the managed prefix lists the groups name (read once per process)."""
-    names = sorted({atom["PrefixListName"] for r in resources for direction, _ in DIRECTIONS
-                    for atom in r.desired.get(direction) or [] if "PrefixListName" in atom})
+    """Name -> id of the managed prefix lists the groups name (read once per pass)."""
+    names = tuple(sorted({atom["PrefixListName"] for r in resources for direction, _ in DIRECTIONS
+                          for atom in r.desired.get(direction) or [] if "PrefixListName" in atom}))
     if not names:
         return {}
-    return ctx.aws.fact(f"prefix-lists:{ctx.region}:{','.join(names)}",
-                        lambda: aws.managed_prefix_list_ids(ctx.client("ec2"), names))
+    return ctx.cache.get(("ec2", "prefix-lists", names), lambda: aws.managed_prefix_list_ids(ctx.client("ec2"), list(names)))
 
 
 def _with_prefix_lists(resource: Resource, ctx: Context) -> dict[str, Any]:
