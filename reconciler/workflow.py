@@ -89,8 +89,7 @@ def _needs_of(state: EnvironmentState, app: str) -> AppNeeds:
     record = state.apps.get(app)
     if record is not None and record.requirements is not None:
         return record.requirements
-    # Known only from the inventory (rebuilt from tags): an API if it has one, hosted if it has a
-    # load balancer rule or a CloudFront distribution.
+    # Known only from the inventory (rebuilt from tags): an API if it has one, hosted if it has a rule or CDN.
     kinds = {k.kind for k in state.inventory if k.app == app}
     return AppNeeds(app, api="api.http_api" in kinds, hosting=bool(kinds & {"alb.listener_rule", "cdn.distribution"}))
 
@@ -246,8 +245,7 @@ def deletion_work(controllers: Sequence[Controller], ctx: Context, states: Mappi
         known = known_apps(state) - set(apps)
         running = _running_apps(controllers, ctx, environment) - set(apps) - known
         location = next((a.loaded and a.translation.location for a in apps.values() if a is not None), None)
-        # What the remaining apps need from the environment; an app ECS runs that the state store
-        # does not know is assumed to need everything.
+        # What the remaining apps need; an app ECS runs that the state store does not know needs everything.
         needs = [_needs_of(state, a) for a in sorted(known)] + [AppNeeds(a, 3, True, True) for a in sorted(running)]
         extra += prune.leaving(controllers, environment, apps, list(state.inventory),
                                environment_goes=not (known | running), reason=reason, location=location, remaining=needs)

@@ -163,3 +163,20 @@ def test_sites_leave_one_by_one_and_the_load_balancer_goes_with_the_last(url, tm
     assert "sc-dev-alb" not in {g["GroupName"] for g in groups}
     assert {name for name, _ in records(url, zone)} == {"example.com"}
     assert plan_exit(url, apps) == 0
+
+
+def test_a_new_entrypoint_port_gets_a_new_target_group_and_the_old_one_goes_once_unused(url, tmp_path):
+    hosted_zone(url)
+    spec = site(tmp_path, "shop", "shop.example.com")
+    assert once(url, spec) == 0
+    elb = client(url, "elbv2")
+    [old] = elb.describe_target_groups()["TargetGroups"]
+    (spec.parent / "src/Dockerfile").write_text((spec.parent / "src/Dockerfile").read_text().replace("8080", "3000"))
+    assert once(url, spec) == 0
+    [new] = elb.describe_target_groups()["TargetGroups"]
+    assert (new["TargetGroupName"], new["Port"]) == ("sc-dev-shop-3000", 3000) and new["TargetGroupArn"] != old["TargetGroupArn"]
+    [rule] = https_rules(url).values()
+    assert [a.get("TargetGroupArn") for a in rule["Actions"]] == [new["TargetGroupArn"]]
+    [service] = client(url, "ecs").describe_services(cluster="sc-dev", services=["shop"])["services"]
+    assert service["loadBalancers"] == [{"targetGroupArn": new["TargetGroupArn"], "containerName": "app",
+                                         "containerPort": 3000}]
