@@ -6,7 +6,7 @@ from reconciler.controller import Controller
 
 
 def all_controllers() -> list[Controller]:
-    from controllers import api, auth
+    from controllers import acm, alb, api, auth, cdn, dns
     from controllers.discovery import NamespaceController, ServiceController as DiscoveryServiceController
     from controllers.ecs import ClusterController, ServiceController as EcsServiceController, TaskDefinitionController
     from controllers.iam import RoleController
@@ -26,4 +26,8 @@ def all_controllers() -> list[Controller]:
         EcsServiceController(),
         *auth.controllers(),
         *api.controllers(),
+        *acm.controllers(),
+        *alb.controllers(),
+        *cdn.controllers(),
+        *dns.controllers(),
     ]

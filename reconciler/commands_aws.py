@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler import client_config, workflow
+from reconciler import client_config, registrar, workflow
 from reconciler.commands import err, report_errors
 from reconciler.conditions import ConditionStore
 from reconciler.controller import Context
 from reconciler.design import EnvironmentDesign
 from reconciler.engine import ConvergeReport
-from reconciler.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_TIMEOUT
+from reconciler.errors import EXIT_AWAITING, EXIT_CHANGES, EXIT_ERROR, EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_TIMEOUT
 from reconciler.graph import GraphError
 from reconciler.documents import deletion_document
 from reconciler.loading import designs_from, load_specs
@@ -174,7 +174,10 @@ def _converge(prepared: Prepared, args: Namespace) -> int:
     clients = client_config.api_facts(work.designs, report.status.outputs)
     if args.write_client_config:
         _write_client_config(args.write_client_config, clients)
-    print_summary(status_document(report.status, endpoints_of(report.status), clients), args.output, clients)
+    records = registrar.external_records(work.designs, report.status.outputs)
+    print_summary(status_document(report.status, endpoints_of(report.status), clients, records), args.output, clients)
+    if args.output == "text":
+        registrar.print_tables(records)
     if args.output == "text":
         state = "converged" if report.converged else ("timed out" if report.timed_out else "not converged")
         print(f"{state} in {report.passes} pass{'es' if report.passes != 1 else ''}, {time.monotonic() - started:.1f}s, "
@@ -196,6 +199,11 @@ def _exit_code(report: ConvergeReport, timeout: float, *, failures: bool) -> int
         for outcome in report.refused:
             err(f"reconcile: refused {outcome.key}: {outcome.message}")
         return EXIT_REFUSED
+    if report.awaiting:
+        for key, message in report.awaiting:
+            err(f"reconcile: {key} is waiting for you: {message}")
+        err("reconcile: run again once that is done (exit 6: waiting for you)")
+        return EXIT_AWAITING
     if report.timed_out:
         err(f"reconcile: not Ready after {timeout:.0f}s (see the summary above)")
         return EXIT_TIMEOUT
@@ -278,7 +286,10 @@ def cmd_status(args: Namespace) -> int:
     finally:
         prepared.target.close()
     clients = client_config.api_facts(prepared.designs, status.outputs)
-    print_summary(status_document(status, endpoints_of(status), clients), args.output, clients)
+    records = registrar.external_records(prepared.designs, status.outputs)
+    print_summary(status_document(status, endpoints_of(status), clients, records), args.output, clients)
+    if args.output == "text":
+        registrar.print_tables(records)
     return EXIT_OK if status.all_ready() and status.specs else EXIT_ERROR
 
 

@@ -32,6 +32,24 @@ class ApiSettings:
     restrict_access: bool = False
     cors: Cors = Cors()
     scopes: tuple[str, ...] = ()
+    domain: str | None = None  # a custom domain (certificate, API Gateway domain name, records)
+    dns: str = "route53"  # route53 | external
+
+
+@dataclass(frozen=True)
+class HostingSettings:
+    """The website front door: one shared load balancer, CloudFront, a certificate, DNS."""
+
+    domain: str
+    dns: str = "route53"  # route53 | external
+    restrict_access: bool = False
+    aliases: tuple[str, ...] = ()
+    health_check_path: str | None = None  # None: derived from the entrypoint's healthcheck, else "/"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name the site answers to: the domain first, then the aliases."""
+        return (self.domain, *self.aliases)
 
 
 @dataclass(frozen=True)
@@ -135,9 +153,22 @@ class AppDesign:
             int(_get(cors, "max_age", "maxAge", default=0) or 0),
         )
         api_type = _get(api, "type", default="REST")
+        domain = _get(api, "domain")
         return ApiSettings(str(getattr(api_type, "value", api_type)),
                            bool(_get(api, "restrict_access", "restrictAccess", default=False)), cors_settings,
-                           tuple(_get(api, "scopes", default=()) or ()))
+                           tuple(_get(api, "scopes", default=()) or ()),
+                           str(domain) if domain else None, str(_get(api, "dns", default="route53")))
+
+    @cached_property
+    def hosting(self) -> HostingSettings | None:
+        hosting = _get(self.spec, "hosting")
+        if hosting is None:
+            return None
+        path = _get(hosting, "health_check_path", "healthCheckPath")
+        return HostingSettings(str(hosting.domain), str(_get(hosting, "dns", default="route53")),
+                               bool(_get(hosting, "restrict_access", "restrictAccess", default=False)),
+                               tuple(str(a) for a in _get(hosting, "aliases", default=None) or ()),
+                               str(path) if path else None)
 
     @cached_property
     def storage(self) -> tuple[StorageGrant, ...]:

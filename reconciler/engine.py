@@ -51,6 +51,8 @@ class ConvergeReport:
     status: Status
     failed: list[tuple[Key, str]] = field(default_factory=list)  # broken, waiting will not help
     applied: list[tuple[str, str]] = field(default_factory=list)  # (action, name) of every change made, in order
+    # Waiting on a person (AwaitingUser), with nothing else left to move: (key, what to do).
+    awaiting: list[tuple[Key, str]] = field(default_factory=list)
 
     @property
     def deleted(self) -> list[str]:
@@ -120,12 +122,17 @@ def converge(
         stuck = not result.with_status("applied", "waiting", "failed") and not plan.not_ready
         if refused and stuck:
             return ConvergeReport(False, False, refused, passes, plan, result, status, applied=applied)
+        awaiting = result.with_status("awaiting")
+        if awaiting and not result.with_status("applied", "failed") and not plan.not_ready:
+            # Only a person can move this on (DNS records at their registrar): say so now.
+            return ConvergeReport(False, False, refused, passes, plan, result, status, applied=applied,
+                                  awaiting=[(o.key, o.message) for o in awaiting])
         if result.with_status("failed"):
             failures += 1
             delay = backoff(failures)
         else:
             failures = 0
-            waits = [o.requeue_after for o in result.with_status("waiting") if o.requeue_after]
+            waits = [o.requeue_after for o in result.with_status("waiting", "awaiting") if o.requeue_after]
             # Not ready yet (a rollout, a VPC link coming up): look again at the kind's pace.
             by_kind = {c.kind: c for c in controllers}
             polls = [_pace(ctx, getattr(by_kind[k.kind], "poll_interval", 1.0)) for k in plan.not_ready]

@@ -33,6 +33,15 @@ class DependencyNotReady(RequeueAfter):
         super().__init__(message, seconds, reason="DependencyNotReady")
 
 
+class AwaitingUser(RequeueAfter):
+    """Waiting on something only a person can do outside AWS (records to add at an external
+    DNS registrar, a domain's delegation to fix): `--once` says what and stops (exit 6) once
+    nothing else can move, instead of waiting until --timeout."""
+
+    def __init__(self, message: str, seconds: float = 30.0) -> None:
+        super().__init__(message, seconds, reason="AwaitingUser")
+
+
 class ConfigurationError(Exception):
     """Bad command-line input or environment (no credentials for --target aws, ...)."""
 
@@ -44,3 +53,4 @@ EXIT_CHANGES = 2  # plan --detailed-exitcode: changes pending
 EXIT_TIMEOUT = 3  # --once: resources not Ready before --timeout
 EXIT_REFUSED = 4  # --once: a resource was refused (foreign, terminal)
 EXIT_FAILED = 5  # --once: a resource failed in a way waiting will not fix (ECS rollout FAILED)
+EXIT_AWAITING = 6  # --once: waiting on you (DNS records to add at your registrar; printed)

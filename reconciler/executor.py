@@ -17,7 +17,7 @@ import structlog
 from botocore.exceptions import BotoCoreError, ClientError
 
 from reconciler.controller import Context, Controller
-from reconciler.errors import RequeueAfter, TerminalError
+from reconciler.errors import AwaitingUser, RequeueAfter, TerminalError
 from reconciler.plan import DUPLICATES, Change, Plan, resolve
 from reconciler.recorder import NO_RECORDER, Recorder
 from reconciler.resource import UNKNOWN, Key, Resource
@@ -31,7 +31,9 @@ DEPENDENCY_WAIT = 2.0
 @dataclass
 class Outcome:
     key: Key
-    status: str  # applied | unchanged | waiting | blocked (by a refused dependency) | failed | refused
+    # applied | unchanged | waiting | blocked (by a refused dependency) | failed | refused |
+    # awaiting (a person must act outside AWS: AwaitingUser)
+    status: str
     message: str = ""
     requeue_after: float | None = None
 
@@ -179,7 +181,7 @@ class _Run:
         for ref in resource.refs():
             target = ref.target(resource.key)
             outcome = self.result.outcomes.get(target)
-            if outcome is not None and outcome.status in ("failed", "refused", "waiting", "blocked"):
+            if outcome is not None and outcome.status in ("failed", "refused", "waiting", "blocked", "awaiting"):
                 return f"waiting for {target} ({outcome.status})"
             if target in self.plan.resources and not self.ready.get(target, False):
                 return f"waiting for {target} to be ready"
@@ -231,7 +233,8 @@ class _Run:
         prune inside an app waits until the rest of the app has settled (the old revision's
         tasks may still write to the log group being pruned)."""
         for other, resource in self.plan.resources.items():
-            if other == key or resource.ensure == "present" or not self.plan.observations[other].exists:
+            # Only what is going counts (a retained resource stays: waiting for it would never end).
+            if other == key or resource.ensure != "absent" or not self.plan.observations[other].exists:
                 continue
             if key.kind in self.plan.depends.get(other.kind, ()) and _within(other, key):
                 return f"waiting for {other} to be deleted first"
@@ -255,6 +258,9 @@ class _Run:
         except TerminalError as error:
             self.result.outcomes[key] = Outcome(key, "refused", error.message)
             bound.error("resource_refused", reason=error.reason, message=error.message)
+        except AwaitingUser as waiting:
+            self.result.outcomes[key] = Outcome(key, "awaiting", waiting.message, waiting.seconds)
+            bound.info("resource_awaiting_user", message=waiting.message)
         except RequeueAfter as waiting:
             self.result.outcomes[key] = Outcome(key, "waiting", waiting.message, waiting.seconds)
             bound.info("resource_waiting", reason=waiting.reason, message=waiting.message)

@@ -14,8 +14,11 @@ class GraphError(Exception):
 
 def kind_dependencies(controllers: Sequence[Any], resources: Iterable[Resource] = ()) -> dict[str, set[str]]:
     """Kind -> kinds it references: what each kind declares (so deletes are ordered even when
-    no spec is left to say it), plus what the resources at hand reference."""
-    deps: dict[str, set[str]] = {c.kind: set(getattr(c, "references", ())) - {c.kind} for c in controllers}
+    no spec is left to say it), plus what the resources at hand reference. A declared kind
+    missing from this set of controllers orders nothing (no resource of it can exist here); a
+    resource referencing one is still an error."""
+    present = {c.kind for c in controllers}
+    deps: dict[str, set[str]] = {c.kind: (set(getattr(c, "references", ())) & present) - {c.kind} for c in controllers}
     for resource in resources:
         needed = deps.setdefault(resource.key.kind, set())
         needed.update(ref.kind for ref in resource.refs() if ref.kind != resource.key.kind)

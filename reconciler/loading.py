@@ -24,12 +24,9 @@ def load_specs(paths: Sequence[str], skipped: list[tuple[str, str]] | None = Non
 
 def not_available_yet(spec: LoadedSpec) -> list[SpecError]:
     """Refuse, clearly and at the key's line, what the spec language accepts but this release
-    cannot build yet, rather than converge half of it (a service with no front door). The one
-    place to lift when the hosting front door lands."""
-    if spec.model.spec.hosting is None:
-        return []
-    return [spec.error(("spec", "hosting"), "the hosting front door (ALB, ACM certificate, CloudFront) is not "
-                                            "available in this release; use spec.api (API Gateway HTTP API) for now")]
+    cannot build yet, rather than converge half of it. The one place such refusals live (the
+    hosting front door, refused here until it landed, is built now: nothing is refused)."""
+    return []
 
 
 def load_designs(paths: Sequence[str], location: AwsLocation) -> tuple[list[EnvironmentDesign], list[SpecError]]:
@@ -56,7 +53,25 @@ def designs_from(loaded: Sequence[LoadedSpec], location: AwsLocation) -> tuple[l
     designs = [EnvironmentDesign(env, tuple(sorted(items, key=lambda a: a.name)), location) for env, items in sorted(apps.items())]
     for env in designs:
         errors.extend(_environment_conflicts(env))
+        errors.extend(_domain_conflicts(env))
     return designs, errors
+
+
+def _domain_conflicts(env: EnvironmentDesign) -> list[SpecError]:
+    """A name served by two apps of one environment: one load balancer rule (or API domain)
+    would shadow the other, and CloudFront refuses an alias used twice."""
+    errors: list[SpecError] = []
+    seen: dict[str, AppDesign] = {}
+    for app in env.apps:
+        names = app.hosting.names if app.hosting else ((app.api.domain,) if app.api and app.api.domain else ())
+        field = "spec.hosting" if app.hosting else "spec.api.domain"
+        for name in names:
+            first = seen.setdefault(name, app)
+            if first is not app:
+                errors.append(SpecError(app.loaded.path, app.loaded.line, None, field,
+                                        f"{name} is already served by {first.name} ({first.loaded.path}); "
+                                        f"a name belongs to one app"))
+    return errors
 
 
 def _environment_conflicts(env: EnvironmentDesign) -> list[SpecError]:

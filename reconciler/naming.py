@@ -2,6 +2,8 @@
 them apart from whatever else lives in the account (ownership tags decide what is ours)."""
 from __future__ import annotations
 
+import hashlib
+
 PREFIX = "sc"
 
 
@@ -54,3 +56,46 @@ def log_group_prefix(environment: str) -> str:
 def log_group_name(environment: str, app: str, container: str) -> str:
     """One CloudWatch log group per container."""
     return f"{log_group_prefix(environment)}{app}/{container}"
+
+
+# --- the hosting front door -------------------------------------------------------------------
+
+def load_balancer_name(environment: str) -> str:
+    """The environment's one application load balancer (≤ 32 chars: env ≤ 16)."""
+    return f"{PREFIX}-{environment}"
+
+
+def target_group_name(environment: str, app: str, port: int) -> str:
+    """≤ 32 characters, unique per account and region, and carrying the port (a new port is a
+    new target group beside the old one: the rule moves over, then the old one is pruned):
+    `sc-<env>-<app>-<port>` when it fits, else a digest of all three with as much of the app's
+    name as fits."""
+    name = f"{PREFIX}-{environment}-{app}-{port}"
+    if len(name) <= 32:
+        return name
+    digest = _digest(f"{environment}/{app}/{port}", 8)
+    return f"{PREFIX}-{digest}-{app[:32 - len(PREFIX) - 10]}".rstrip("-")
+
+
+def distribution_comment(environment: str, app: str) -> str:
+    """CloudFront distributions have no name: the comment says whose it is (tags decide)."""
+    return f"{PREFIX}: {environment}/{app}"
+
+
+def hosted_ui_prefix(environment: str, app: str, account_id: str) -> str:
+    """Cognito Hosted UI domain prefixes are unique per region across all accounts: ours carry
+    a digest of the account (≤ 63 chars; Cognito refuses 'aws', 'amazon' and 'cognito' in them)."""
+    prefix = f"{PREFIX}-{environment}-{app}-{_digest(account_id, 8)}"
+    for reserved in ("cognito", "amazon", "aws"):
+        prefix = prefix.replace(reserved, "x" * len(reserved))
+    return prefix
+
+
+def owner_record_name(record_name: str) -> str:
+    """The TXT record that says who owns the DNS records at `record_name` (external-dns's
+    idea: records cannot be tagged). A prefix, since a CNAME admits no other record beside it."""
+    return f"_{PREFIX}-owner.{record_name}"
+
+
+def _digest(text: str, length: int) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:length]

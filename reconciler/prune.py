@@ -18,13 +18,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from reconciler.controller import Controller
-from reconciler.design import AppDesign, EnvironmentDesign
+from reconciler.design import AppDesign, AppNeeds, EnvironmentDesign
 from reconciler.ownership import tags_for
 from reconciler.resource import Key, Resource
+from specs import AwsLocation
 
 NO_LONGER_IN_SPEC = "no longer in the spec"
 SPEC_REMOVED = "spec removed"
 SPEC_DELETED = "spec deleted"
+NOT_NEEDED = "no app of the environment needs it any more"
 
 
 def unwanted(controller: Controller, key: Key, reason: str, template: Resource | None = None) -> Resource:
@@ -55,9 +57,11 @@ def within_apps(controllers: Sequence[Controller], designs: Sequence[Environment
 
 def leaving(controllers: Sequence[Controller], environment: str, apps: Mapping[str, AppDesign | None],
             inventory: Iterable[Key], *, environment_goes: bool, reason: str,
-            location: object | None = None) -> list[Resource]:
+            location: object | None = None, remaining: Sequence[AppNeeds] = ()) -> list[Resource]:
     """Every resource of the leaving apps (spec at hand or not), plus the environment's shared
-    resources: absent when no app remains, else kept as they are (observed for their outputs)."""
+    resources: absent when no app remains, else kept as they are (observed for their outputs),
+    except those no remaining app needs (`remaining`: the load balancer when the last hosting
+    app leaves, the VPC link with the last API)."""
     by_kind = {c.kind: c for c in controllers}
     templates: dict[Key, Resource] = {}
     designed = [design for design in apps.values() if design is not None]
@@ -65,6 +69,8 @@ def leaving(controllers: Sequence[Controller], environment: str, apps: Mapping[s
         env = EnvironmentDesign(environment, tuple(designed), location)  # type: ignore[arg-type]
         for controller in controllers:
             templates.update((r.key, r) for r in controller.desired(env))
+    still = EnvironmentDesign(environment, (), location or AwsLocation(), others=tuple(remaining))  # type: ignore[arg-type]
+    needed = {r.key for controller in controllers for r in controller.desired(still)} if remaining else set()
     keys = set(templates) | {k for k in inventory if k.app in apps or k.app is None}
     for controller in controllers:
         keys.update(controller.standard_keys(environment, None))
@@ -75,9 +81,12 @@ def leaving(controllers: Sequence[Controller], environment: str, apps: Mapping[s
         controller = by_kind.get(key.kind)
         if controller is None or (key.app is not None and key.app not in apps):
             continue
-        if key.app is None and not environment_goes:
+        if key.app is None and not environment_goes and (key in needed or not remaining):
             template = templates.get(key) or Resource(key, controller.identity(key), tags_for(key))
             resources.append(replace(template, ensure="retain"))
+            continue
+        if key.app is None and not environment_goes:
+            resources.append(unwanted(controller, key, NOT_NEEDED, templates.get(key)))
             continue
         resources.append(unwanted(controller, key, reason, templates.get(key)))
     return resources

@@ -37,12 +37,15 @@ def status_from_state(states: Mapping[str, EnvironmentState], scopes: Iterable[s
 
 
 def endpoints_of(status: Status) -> dict[str, str]:
-    return {key.app: out["endpoint"] for key, out in status.outputs.items()
-            if key.kind == "api.http_api" and key.app and out.get("endpoint")}
+    """The API's invoke URL, or a hosting app's https://<domain> (its CloudFront distribution's)."""
+    return {key.app: out.get("endpoint") or out["url"] for key, out in status.outputs.items()
+            if key.kind in ("api.http_api", "cdn.distribution") and key.app and (out.get("endpoint") or out.get("url"))}
 
 
-def status_document(status: Status, endpoints: Mapping[str, str], clients: Sequence[Any] = ()) -> dict[str, Any]:
-    """`clients`: ApiFacts of the API specs (endpoint, user pool and client ids, as Amplify names them)."""
+def status_document(status: Status, endpoints: Mapping[str, str], clients: Sequence[Any] = (),
+                    records: Mapping[str, Sequence[Any]] | None = None) -> dict[str, Any]:
+    """`clients`: ApiFacts of the API specs (endpoint, user pool and client ids, as Amplify names them).
+    `records`: per scope, the DNS records to add at a registrar (registrar.Record, `dns: external`)."""
     specs: dict[str, Any] = {}
     by_scope = {f.scope: f for f in clients}
     for scope, conditions in sorted(status.specs.items()):
@@ -52,6 +55,8 @@ def status_document(status: Status, endpoints: Mapping[str, str], clients: Seque
             entry["endpoint"] = endpoints[app]
         if scope in by_scope:
             entry.update(by_scope[scope].status_fields())
+        if records and records.get(scope):
+            entry["dnsRecords"] = [r.as_dict() for r in records[scope]]
     for key, conditions in sorted(status.resources.items(), key=lambda kv: str(kv[0])):
         if key.scope in specs:
             specs[key.scope]["resources"][str(key)] = {"conditions": [c.as_dict() for c in conditions]}

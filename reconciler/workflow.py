@@ -89,8 +89,9 @@ def _needs_of(state: EnvironmentState, app: str) -> AppNeeds:
     record = state.apps.get(app)
     if record is not None and record.requirements is not None:
         return record.requirements
-    # Known only from the inventory (rebuilt from tags): an API if it has one.
-    return AppNeeds(app, api=any(k.app == app and k.kind == "api.http_api" for k in state.inventory))
+    # Known only from the inventory (rebuilt from tags): an API if it has one, hosted if it has a rule or CDN.
+    kinds = {k.kind for k in state.inventory if k.app == app}
+    return AppNeeds(app, api="api.http_api" in kinds, hosting=bool(kinds & {"alb.listener_rule", "cdn.distribution"}))
 
 
 def with_environment_facts(designs: Sequence[EnvironmentDesign], states: Mapping[str, EnvironmentState],
@@ -114,6 +115,9 @@ def zone_problems(designs: Sequence[EnvironmentDesign]) -> list[str]:
             if app.high_availability and env.zone_count < 3:
                 problems.append(f"{app.loaded.path}: spec.highAvailability: needs 3 availability zones; "
                                 f"region {env.location.region} offers {env.zone_count}")
+            if app.hosting is not None and env.zone_count < 2:
+                problems.append(f"{app.loaded.path}: spec.hosting: an application load balancer needs subnets in 2 "
+                                f"availability zones; region {env.location.region} offers {env.zone_count}")
     return problems
 
 
@@ -239,10 +243,13 @@ def deletion_work(controllers: Sequence[Controller], ctx: Context, states: Mappi
     extra: list[Resource] = []
     for environment, apps in sorted(leaving.items()):
         state = states.get(environment) or EnvironmentState(environment)
-        remaining = (known_apps(state) | _running_apps(controllers, ctx, environment)) - set(apps)
+        known = known_apps(state) - set(apps)
+        running = _running_apps(controllers, ctx, environment) - set(apps) - known
         location = next((a.loaded and a.translation.location for a in apps.values() if a is not None), None)
+        # What the remaining apps need; an app ECS runs that the state store does not know needs everything.
+        needs = [_needs_of(state, a) for a in sorted(known)] + [AppNeeds(a, 3, True, True) for a in sorted(running)]
         extra += prune.leaving(controllers, environment, apps, list(state.inventory),
-                               environment_goes=not remaining, reason=reason, location=location)
+                               environment_goes=not (known | running), reason=reason, location=location, remaining=needs)
     return extra
 
 

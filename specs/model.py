@@ -105,6 +105,21 @@ class Cors(SpecModel):
     max_age: NonNegativeInt = 0
 
 
+DomainName = Annotated[
+    str,
+    _expect(
+        "a lowercase domain name such as 'example.com'",
+        lambda v: isinstance(v, str) and bool(_DOMAIN.match(v)),
+    ),
+]
+# route53: we write the records in the account's public hosted zone for the name; external:
+# the user adds them at their registrar (we print them).
+DnsMode = Literal["route53", "external"]
+_HTTP_PATH = re.compile(r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]{0,1023}$")
+# An ALB rule takes at most 5 condition values: the domain and 4 aliases.
+MAX_ALIASES = 4
+
+
 class ApiSpec(SpecModel):
     """Front door A: an API Gateway HTTP API in front of the entrypoint container."""
 
@@ -113,20 +128,35 @@ class ApiSpec(SpecModel):
     # With restrictAccess: OAuth scopes a caller's token must carry (any of them), on every route.
     scopes: list[Annotated[str, Field(min_length=1, max_length=256)]] = Field(default_factory=list)
     cors: Cors = Field(default_factory=Cors)
+    # A custom domain for the API (ACM certificate, API Gateway custom domain, DNS records).
+    domain: DomainName | None = None
+    dns: DnsMode = "route53"
 
 
 class HostingSpec(SpecModel):
     """Front door B: a load balancer and CDN on the user's own domain."""
 
-    domain: Annotated[
-        str,
-        _expect(
-            "a lowercase domain name such as 'example.com'",
-            lambda v: isinstance(v, str) and bool(_DOMAIN.match(v)),
-        ),
-    ]
-    dns: Literal["route53", "external"] = "route53"
+    domain: DomainName
+    dns: DnsMode = "route53"
     restrict_access: bool = False
+    aliases: Annotated[list[DomainName], Field(max_length=MAX_ALIASES)] = Field(default_factory=list)
+    # The load balancer's health check; default: the entrypoint container's compose healthcheck
+    # URL path when it has one, else "/".
+    health_check_path: Annotated[
+        str,
+        _expect("an HTTP path starting with '/'", lambda v: isinstance(v, str) and bool(_HTTP_PATH.match(v))),
+    ] | None = None
+
+    @model_validator(mode="after")
+    def _distinct_names(self) -> HostingSpec:
+        names = [self.domain, *self.aliases]
+        for index, alias in enumerate(self.aliases):
+            if alias in names[: index + 1]:
+                raise PydanticCustomError(
+                    "duplicate_alias", "'{alias}' is already named; list each name once",
+                    {"at": ("aliases", index), "alias": alias},
+                )
+        return self
 
 
 class TaskSpec(SpecModel):

@@ -48,13 +48,15 @@ def test_every_reference_names_a_declared_output_of_a_declared_kind(tmp_path):
     from reconciler.resource import Key
     from tests.support import design, write_app
 
-    spec = write_app(tmp_path, spec_extra="highAvailability: true\napi: {restrictAccess: true}\n"
+    spec = write_app(tmp_path, spec_extra="highAvailability: true\napi: {restrictAccess: true, domain: api.example.com}\n"
                                           "storage:\n  - {table: orders, permissions: [read], create: true}\n")
+    site = write_app(tmp_path, "site", spec_extra="hosting: {domain: example.com, aliases: [www.example.com], "
+                                                  "restrictAccess: true}\n")
     controllers = all_controllers()
     by_kind = {c.kind: c for c in controllers}
-    [env] = design(spec)
+    [env] = design(spec, site)
     resources = [r for c in controllers for r in c.desired(env)]
-    keys = {k for c in controllers for app in (None, "posts-api") for k in c.standard_keys("dev", app)}
+    keys = {k for c in controllers for app in (None, "posts-api", "site") for k in c.standard_keys("dev", app)}
     identities = [type(r)(k, by_kind[k.kind].identity(k)) for r in resources[:1] for k in keys | {Key("logs.group", "dev", "posts-api", "app")}]
     check_references(by_kind, resources + identities)
     order = order_kinds(by_kind, kind_dependencies(controllers))

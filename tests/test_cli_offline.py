@@ -106,12 +106,14 @@ def test_once_without_specs_in_folder_is_an_error(tmp_path, capsys, monkeypatch,
     assert "no ServerlessContainer spec" in capsys.readouterr().err
 
 
-def test_hosting_front_door_is_refused_clearly_until_it_is_available(tmp_path, capsys, moto_server):
-    (tmp_path / "src").mkdir()
-    (tmp_path / "src/Dockerfile").write_text("FROM scratch\nEXPOSE 80\n")
-    spec = tmp_path / "spec.yaml"
-    spec.write_text("apiVersion: reconcile.dev/v1alpha1\nkind: ServerlessContainer\nmetadata:\n  name: site\n"
-                    "spec:\n  source: ./src\n  hosting: {domain: example.com, dns: route53}\n")
-    assert main(["plan", str(spec), "--target", moto_server.url]) == 1
+def test_a_name_served_by_two_apps_of_an_environment_is_refused_before_any_change(tmp_path, capsys, moto_server):
+    for name, door in (("site", "hosting: {domain: example.com, aliases: [www.example.com]}"),
+                       ("api", "api: {domain: www.example.com}")):
+        (tmp_path / name / "src").mkdir(parents=True)
+        (tmp_path / name / "src/Dockerfile").write_text("FROM scratch\nEXPOSE 80\n")
+        (tmp_path / name / "spec.yaml").write_text(
+            f"apiVersion: reconcile.dev/v1alpha1\nkind: ServerlessContainer\nmetadata:\n  name: {name}\n"
+            f"spec:\n  source: ./src\n  {door}\n")
+    assert main(["plan", str(tmp_path), "--target", moto_server.url]) == 1
     err = capsys.readouterr().err
-    assert "spec.hosting" in err and "not available in this release" in err and str(spec) in err
+    assert "site/spec.yaml" in err and "spec.hosting: www.example.com is already served by api" in err

@@ -1,4 +1,6 @@
-"""auth.user_pool: the Cognito user pool behind a restricted API (`api.restrictAccess: true`).
+"""auth.user_pool: the Cognito user pool behind a restricted API (`api.restrictAccess: true`) or
+site (`hosting.restrictAccess: true`, with a Hosted UI domain: auth.user_pool_domain, output here
+as `hosted_ui_domain`).
 
 Scope: one pool PER APP, named like the app's other resources (`naming.user_pool_name`). An
 environment-wide pool would let one sign-in serve several APIs, but it would outlive any one
@@ -28,13 +30,19 @@ from controllers.auth import aws, inventory
 from reconciler import naming
 from reconciler.compare import diff_fields
 from reconciler.controller import BaseController, Context
-from reconciler.design import EnvironmentDesign
+from reconciler.design import AppDesign, EnvironmentDesign
 from reconciler import retry
 from reconciler.ownership import creation_tags, tags_for
 from reconciler.resource import FieldChange, Key, Observation, Resource
 
 KIND = "auth.user_pool"
 CREATE_ONLY = frozenset({"UsernameAttributes"})
+
+
+def restricted_access(app: AppDesign) -> bool | None:
+    """Whether the app's front door (API or hosting) restricts access; None without one."""
+    door = app.api or app.hosting
+    return None if door is None else door.restrict_access
 
 
 def issuer(region: str, pool_id: str) -> str:
@@ -45,7 +53,7 @@ class UserPoolController(BaseController):
     kind = KIND
     scope = "app"
     unobservable = CREATE_ONLY
-    outputs = frozenset({"id", "arn", "name", "issuer"})
+    outputs = frozenset({"id", "arn", "name", "issuer", "hosted_ui_domain"})
     retain_on_prune = True  # it holds users: kept when the spec stops wanting it, deleted with the app
     idempotent_create = False  # pool names are not unique and CreateUserPool takes no token
 
@@ -55,7 +63,8 @@ class UserPoolController(BaseController):
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         resources = []
         for app in env.apps:
-            if app.api is None:
+            restricted = restricted_access(app)
+            if restricted is None:
                 continue
             key = Key(KIND, env.name, app.name)
             desired = {
@@ -63,7 +72,7 @@ class UserPoolController(BaseController):
                 "UsernameAttributes": ["email"],
                 "AutoVerifiedAttributes": ["email"],
             }
-            ensure = "present" if app.api.restrict_access else "retain"
+            ensure = "present" if restricted else "retain"
             resources.append(Resource(key, desired, tags_for(key, app.labels), app.adopt, ensure=ensure))
         return resources
 
@@ -114,7 +123,11 @@ class UserPoolController(BaseController):
 
 
 def _outputs(pool: Mapping[str, Any], region: str) -> dict[str, str]:
-    return {"id": pool["Id"], "arn": pool["Arn"], "name": pool.get("Name", ""), "issuer": issuer(region, pool["Id"])}
+    outputs = {"id": pool["Id"], "arn": pool["Arn"], "name": pool.get("Name", ""), "issuer": issuer(region, pool["Id"])}
+    if pool.get("Domain"):  # its Hosted UI (auth.user_pool_domain): a prefix, or a custom domain
+        domain = pool["Domain"]
+        outputs["hosted_ui_domain"] = domain if "." in domain else f"{domain}.auth.{region}.amazoncognito.com"
+    return outputs
 
 
 def _observed(pool: Mapping[str, Any], region: str) -> Observation:

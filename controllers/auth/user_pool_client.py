@@ -1,5 +1,6 @@
 """auth.user_pool_client: the app client web and mobile front ends sign in with, and the audience
-of the API's JWT authorizer. A public client: no secret (a browser or a phone cannot keep one),
+of the API's JWT authorizer. For a restricted hosting app, the client the load balancer signs
+users in with through the Hosted UI (see `hosted_ui_client`). A public client: no secret (a browser or a phone cannot keep one),
 SRP sign-in and refresh tokens only (ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH, the current
 spellings of USER_SRP_AUTH / REFRESH_TOKEN_AUTH).
 
@@ -26,6 +27,22 @@ from reconciler.resource import UNKNOWN, FieldChange, Key, Observation, Ref, Res
 
 KIND = "auth.user_pool_client"
 AUTH_FLOWS = ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"]
+# The OAuth settings of a hosting app's client (sent and compared only for those).
+OAUTH = ("AllowedOAuthFlowsUserPoolClient", "AllowedOAuthFlows", "AllowedOAuthScopes", "CallbackURLs",
+         "SupportedIdentityProviders")
+
+
+def hosted_ui_client(names: Sequence[str]) -> dict[str, Any]:
+    """The client a load balancer signs users in with (authenticate-cognito): the authorization
+    code flow, a secret (the load balancer keeps it), and its callback on every name of the site."""
+    return {
+        "GenerateSecret": True,
+        "AllowedOAuthFlowsUserPoolClient": True,
+        "AllowedOAuthFlows": ["code"],
+        "AllowedOAuthScopes": ["email", "openid", "profile"],
+        "CallbackURLs": sorted(f"https://{name}/oauth2/idpresponse" for name in names),
+        "SupportedIdentityProviders": ["COGNITO"],
+    }
 
 
 class UserPoolClientController(BaseController):
@@ -43,7 +60,8 @@ class UserPoolClientController(BaseController):
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         resources = []
         for app in env.apps:
-            if app.api is None:
+            door = app.api or app.hosting
+            if door is None:
                 continue
             key = Key(KIND, env.name, app.name)
             desired: dict[str, Any] = {
@@ -52,7 +70,9 @@ class UserPoolClientController(BaseController):
                 "GenerateSecret": False,
                 "ExplicitAuthFlows": list(AUTH_FLOWS),
             }
-            ensure = "present" if app.api.restrict_access else "retain"
+            if app.hosting is not None:
+                desired.update(hosted_ui_client(app.hosting.names))
+            ensure = "present" if door.restrict_access else "retain"
             resources.append(Resource(key, desired, tags_for(key, app.labels), app.adopt, ensure=ensure))
         return resources
 
@@ -78,6 +98,7 @@ class UserPoolClientController(BaseController):
                     "ClientName": found.get("ClientName"),
                     "GenerateSecret": bool(found.get("ClientSecret")),
                     "ExplicitAuthFlows": sorted(found.get("ExplicitAuthFlows") or []),
+                    **{name: _sorted(found.get(name)) for name in OAUTH if name in resource.desired},
                 },
                 outputs={"client_id": found["ClientId"], "id": found["ClientId"]},
                 tags=dict(pool.get("UserPoolTags") or {}),
@@ -88,8 +109,7 @@ class UserPoolClientController(BaseController):
         return result
 
     def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
-        desired = dict(resource.desired)
-        desired["ExplicitAuthFlows"] = sorted(desired["ExplicitAuthFlows"])
+        desired = {k: _sorted(v) for k, v in resource.desired.items()}
         return diff_fields(desired, observation.fields)
 
     def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
@@ -98,6 +118,7 @@ class UserPoolClientController(BaseController):
             inventory.client(ctx, retries=False).create_user_pool_client,
             UserPoolId=want["UserPoolId"], ClientName=want["ClientName"],
             GenerateSecret=want["GenerateSecret"], ExplicitAuthFlows=want["ExplicitAuthFlows"],
+            **{name: want[name] for name in OAUTH if name in want},
         )["UserPoolClient"]
         return {"client_id": created["ClientId"], "id": created["ClientId"]}
 
@@ -105,7 +126,8 @@ class UserPoolClientController(BaseController):
                ctx: Context) -> Mapping[str, Any]:
         client = inventory.client(ctx)
         want = resource.desired
-        requested = {"ClientName": want["ClientName"], "ExplicitAuthFlows": want["ExplicitAuthFlows"]}
+        requested = {"ClientName": want["ClientName"], "ExplicitAuthFlows": want["ExplicitAuthFlows"],
+                     **{name: want[name] for name in OAUTH if name in want}}
         client.update_user_pool_client(**aws.merged_client_update(client, observation.state, requested))
         return dict(observation.outputs)
 
@@ -115,3 +137,8 @@ class UserPoolClientController(BaseController):
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
         aws.delete_client(inventory.client(ctx), observation.fields["UserPoolId"], observation.outputs["client_id"])
+
+
+def _sorted(value: Any) -> Any:
+    """Lists of names are sets (flows, scopes, callback URLs)."""
+    return sorted(value) if isinstance(value, list) and all(isinstance(v, str) for v in value) else value

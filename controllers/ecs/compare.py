@@ -134,6 +134,8 @@ def observed_service_fields(service: Mapping[str, Any], tags: dict[str, str],
         "networkConfiguration": service.get("networkConfiguration"),
         "serviceRegistries": service.get("serviceRegistries", []),
         "propagateTags": service.get("propagateTags"),
+        "loadBalancers": [{k: lb.get(k) for k in ("targetGroupArn", "containerName", "containerPort")}
+                          for lb in service.get("loadBalancers") or []],
         "tags": tags,
     }
     fields.update({name: service[name] for name in optional if name in service})

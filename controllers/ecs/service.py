@@ -39,8 +39,22 @@ DEPLOYMENT_CONFIGURATION = {
 }
 # Fields UpdateService changes in place; others need a new service (see `immutable`).
 UPDATABLE = ("desiredCount", "taskDefinition", "networkConfiguration", "deploymentConfiguration",
-             "platformVersion", "propagateTags", "enableECSManagedTags", "healthCheckGracePeriodSeconds")
+             "platformVersion", "propagateTags", "enableECSManagedTags", "healthCheckGracePeriodSeconds",
+             "loadBalancers")
+# A hosting app's tasks get this long to pass the load balancer's health check after starting.
+HEALTH_CHECK_GRACE_SECONDS = 60
 _NAMESPACE = uuid.UUID("8e0f3d8a-4c1e-4f38-9a55-5a6f3c2b7d10")
+
+
+def load_balanced(container: str, port: int) -> dict[str, Any]:
+    """A hosting app's registration with its target group, through the listener rule's output:
+    ECS refuses a target group no load balancer uses yet, so the service waits for the rule.
+    Added to an existing service with UpdateService (ECS can change load balancers in place)."""
+    return {
+        "loadBalancers": [{"targetGroupArn": Ref("alb.listener_rule", "target_group_arn", app=True),
+                           "containerName": container, "containerPort": port}],
+        "healthCheckGracePeriodSeconds": HEALTH_CHECK_GRACE_SECONDS,
+    }
 
 
 def client_token(resource: Resource) -> str:
@@ -59,13 +73,13 @@ class ServiceController(BaseController):
     immutable = frozenset({"cluster", "serviceName", "serviceRegistries", "launchType"})
     # Not echoed by moto's DescribeServices (AWS does echo them): compared only when the answer
     # carries them, so moto shows no perpetual diff and AWS drift is still seen.
-    # healthCheckGracePeriodSeconds is set only with a load balancer (not in this wave).
+    # healthCheckGracePeriodSeconds is set only with a load balancer (hosting apps).
     unobservable = frozenset({"deploymentConfiguration", "enableECSManagedTags",
                               "healthCheckGracePeriodSeconds", "enableExecuteCommand"})
     ready_after_apply = False
     outputs = frozenset({"arn", "name"})
     references = frozenset({"ecs.cluster", "ecs.task_definition", "network.subnets", "network.security_group",
-                            "discovery.service"})
+                            "discovery.service", "alb.listener_rule"})
 
     def identity(self, key: Key) -> dict[str, Any]:
         return {"cluster": Ref("ecs.cluster", "name"), "serviceName": naming.service_name(key.app or "")}
@@ -97,6 +111,8 @@ class ServiceController(BaseController):
                 "enableECSManagedTags": True,
                 "propagateTags": "SERVICE",
             }
+            if app.front_door == "hosting":
+                desired.update(load_balanced(translation.entrypoint.container, translation.entrypoint.port))
             resources.append(Resource(key, desired, tags_for(key, app.labels), app.adopt))
         return resources
 

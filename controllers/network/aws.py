@@ -230,3 +230,11 @@ def delete_security_group(ec2: Any, group_id: str) -> None:
         ec2.delete_security_group(GroupId=group_id)
     except ClientError as error:  # DependencyViolation (in use) propagates: retried
         _ignore(error)
+
+
+def managed_prefix_list_ids(ec2: Any, names: list[str]) -> dict[str, str]:
+    """Name -> id of AWS-managed prefix lists (CloudFront's origin-facing list has a different id
+    in every region)."""
+    found = paginate(ec2, "describe_managed_prefix_lists", "PrefixLists",
+                     Filters=[{"Name": "prefix-list-name", "Values": list(names)}])
+    return {item["PrefixListName"]: item["PrefixListId"] for item in found}

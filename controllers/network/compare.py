@@ -61,6 +61,18 @@ def settle_sources(atoms: Iterable[Mapping[str, Any]], group_ids: Mapping[str, s
     return canonical_rules(out)
 
 
+def settle_prefix_lists(atoms: Iterable[Mapping[str, Any]], ids: Mapping[str, str]) -> list[dict]:
+    """Desired atoms naming an AWS-managed prefix list (`PrefixListName`: its id differs per
+    region) get its id, when known; the others are returned as they are."""
+    out = []
+    for atom in atoms:
+        item = dict(atom)
+        if item.get("PrefixListName") in ids:
+            item["PrefixListId"] = ids[item.pop("PrefixListName")]
+        out.append(item)
+    return out
+
+
 def identity(atom: Mapping[str, Any]) -> tuple:
     """What makes two atoms the same rule (the source's name is only a label)."""
     return tuple(sorted((k, v) for k, v in atom.items() if k != "SourceGroupName"))

@@ -1,5 +1,6 @@
 """network.security_group: the front door's groups (env-level "vpclink" for the API Gateway VPC
-link when any app has an API; "alb" for the load balancer when any app is hosted) and one
+link when any app has an API; "alb" for the load balancer when any app is hosted, admitting only
+CloudFront's origin-facing addresses on 443) and one
 "tasks" group per app, whose only ingress is the entrypoint port from its front door's group.
 Egress is all traffic everywhere: the rule AWS gives every new group, kept.
 
@@ -23,6 +24,7 @@ from controllers.network.compare import (
     canonical_rules,
     rule_atoms,
     rules_to_add_and_remove,
+    settle_prefix_lists,
     settle_sources,
     to_permissions,
 )
@@ -30,18 +32,21 @@ from reconciler import naming
 from reconciler.compare import diff_fields
 from reconciler.controller import BaseController, Context
 from reconciler.design import AppDesign, EnvironmentDesign
-from reconciler.errors import DependencyNotReady
+from reconciler.errors import DependencyNotReady, TerminalError
 from reconciler.ownership import tags_for
 from reconciler.resource import UNKNOWN, FieldChange, Key, Observation, Ref, Resource, changed_fields
 
 DIRECTIONS = (("Ingress", "IpPermissions"), ("Egress", "IpPermissionsEgress"))
+CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing"
 # The env-level group in front of each kind of app (AppDesign.front_door).
 FRONT_DOOR_GROUP = {"api": "vpclink", "hosting": "alb"}
 _ENV_GROUPS = {
     "vpclink": ("API Gateway VPC link of environment {env}", []),
-    # Provisional until the load balancer kind lands: HTTP and HTTPS from anywhere.
+    # Only CloudFront reaches the load balancer, over HTTPS: AWS's managed prefix list of its
+    # origin-facing addresses (looked up by name: its id differs per region). It weighs 55
+    # rules against the group's quota of 60, hence one rule (443) and not two.
     "alb": ("Load balancer of environment {env}", [
-        {"IpProtocol": "tcp", "FromPort": port, "ToPort": port, "CidrIp": "0.0.0.0/0"} for port in (80, 443)
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "PrefixListName": CLOUDFRONT_ORIGIN_FACING},
     ]),
 }
 
@@ -58,7 +63,9 @@ class SecurityGroupController(BaseController):
         return {"GroupName": naming.security_group_name(key.environment, key.app, key.name), "VpcId": Ref(VPC, "id")}
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
-        doors = {FRONT_DOOR_GROUP[app.front_door] for app in env.apps}
+        # From every app of the environment (the state store's too), not only those at hand.
+        doors = {"vpclink"} if env.has_api else set()
+        doors |= {"alb"} if env.has_hosting else set()
         resources = [self._front_door(env, name) for name in ("vpclink", "alb") if name in doors]
         return resources + [self._tasks(env, app) for app in env.apps]
 
@@ -91,18 +98,25 @@ class SecurityGroupController(BaseController):
         }, tags_for(key, app.labels), app.adopt)
 
     def observe(self, resources: Sequence[Resource], ctx: Context) -> Mapping[Key, Observation]:
-        return observe_in_vpcs(resources, lambda filters: aws.describe_security_groups(ctx.client("ec2"), filters), _observe_one)
+        found = observe_in_vpcs(resources, lambda filters: aws.describe_security_groups(ctx.client("ec2"), filters),
+                                _observe_one)
+        lists = _prefix_lists(resources, ctx)
+        for observation in found.values():
+            if observation.exists:
+                observation.state["prefix_lists"] = lists
+        return found
 
     def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
         ids_by_name = observation.state["ids_by_name"]
         desired = {**resource.desired, "tags": resource.tags}
         for direction, _ in DIRECTIONS:
-            desired[direction] = settle_sources(resource.desired[direction], ids_by_name)
+            atoms = settle_prefix_lists(resource.desired[direction], observation.state.get("prefix_lists") or {})
+            desired[direction] = settle_sources(atoms, ids_by_name)
         return diff_fields(desired, observation.fields)
 
     def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
         ec2 = ctx.client("ec2")
-        want = resource.desired
+        want = _with_prefix_lists(resource, ctx)
         _sources_known(resource)
         group_id = aws.create_security_group(ec2, want["GroupName"], want["Description"], want["VpcId"], resource.tags)
         created_with = {"Ingress": [], "Egress": canonical_rules([ALL_TRAFFIC])}  # what AWS creates it with
@@ -116,11 +130,32 @@ class SecurityGroupController(BaseController):
         group_id = observation.outputs["id"]
         if "tags" in changed_fields(changes):
             aws.create_tags(ec2, [group_id], stale_tags(resource.tags, observation.tags))
-        _set_rules(ec2, group_id, resource.desired, observation.fields)
+        _set_rules(ec2, group_id, _with_prefix_lists(resource, ctx), observation.fields)
         return {"id": group_id}
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
         aws.delete_security_group(ctx.client("ec2"), observation.outputs["id"])
+
+
+def _prefix_lists(resources: Sequence[Resource], ctx: Context) -> dict[str, str]:
+    """Name -> id of the managed prefix lists the groups name (read once per pass)."""
+    names = tuple(sorted({atom["PrefixListName"] for r in resources for direction, _ in DIRECTIONS
+                          for atom in r.desired.get(direction) or [] if "PrefixListName" in atom}))
+    if not names:
+        return {}
+    return ctx.cache.get(("ec2", "prefix-lists", names), lambda: aws.managed_prefix_list_ids(ctx.client("ec2"), list(names)))
+
+
+def _with_prefix_lists(resource: Resource, ctx: Context) -> dict[str, Any]:
+    lists = _prefix_lists([resource], ctx)
+    want = dict(resource.desired)
+    for direction, _ in DIRECTIONS:
+        want[direction] = settle_prefix_lists(want[direction], lists)
+        missing = [a["PrefixListName"] for a in want[direction] if "PrefixListName" in a]
+        if missing:
+            raise TerminalError(f"{resource.key}: region {ctx.region} has no managed prefix list "
+                                f"{', '.join(missing)}", "NoPrefixList")
+    return want
 
 
 def _sources_known(resource: Resource) -> None:

@@ -56,6 +56,9 @@ class EmbeddedAWS:
         from reconciler.emulator import extensions
 
         extensions.apply()
+        from reconciler.emulator import moto_extensions
+
+        moto_extensions.install()
 
         # werkzeug logs every request to stderr; our commands' stderr is for the user.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)

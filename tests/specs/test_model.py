@@ -127,3 +127,23 @@ def test_json_schema_describes_the_whole_document_with_yaml_keys():
     assert {"highAvailability", "replicas", "entrypoint", "storage"} <= set(spec["properties"])
     assert spec["additionalProperties"] is False
     assert schema["$defs"]["LogsSpec"]["properties"]["retentionDays"]["default"] == 30
+
+
+def test_hosting_takes_aliases_a_health_check_path_and_external_dns():
+    hosting = validate({"hosting": {"domain": "example.com", "aliases": ["www.example.com"], "dns": "external",
+                                    "healthCheckPath": "/health", "restrictAccess": True}}).spec.hosting
+    assert hosting.aliases == ["www.example.com"] and hosting.dns == "external"
+    assert hosting.health_check_path == "/health" and hosting.restrict_access
+
+
+def test_hosting_refuses_a_name_twice_and_more_aliases_than_a_load_balancer_rule_holds():
+    assert "already named" in error_of({"hosting": {"domain": "example.com", "aliases": ["example.com"]}})
+    too_many = [f"{n}.example.com" for n in "abcde"]
+    assert "at most 4" in error_of({"hosting": {"domain": "example.com", "aliases": too_many}})
+    assert "HTTP path" in error_of({"hosting": {"domain": "example.com", "healthCheckPath": "health"}})
+
+
+def test_an_api_takes_a_custom_domain():
+    api = validate({"api": {"domain": "api.example.com", "dns": "external"}}).spec.api
+    assert (api.domain, api.dns) == ("api.example.com", "external")
+    assert "domain name" in error_of({"api": {"domain": "Not A Domain"}})

@@ -89,9 +89,32 @@ def test_a_hosted_app_takes_traffic_from_the_load_balancer_group(ctx, ec2, net, 
     found = groups(ec2)
     assert set(found) == {"sc-dev-alb", "sc-dev-web-tasks"}, "no VPC link group without an API app"
     assert ingress(found["sc-dev-web-tasks"]) == [("tcp", 8080, 8080, found["sc-dev-alb"]["GroupId"])]
-    assert [r[1] for r in ingress(found["sc-dev-alb"])] == [80, 443]
+    assert ingress(found["sc-dev-alb"]) == [], "no address range: only CloudFront's prefix list"
+    assert prefix_lists(found["sc-dev-alb"]) == [(443, cloudfront_prefix_list(ec2))]
     assert all(egress_is_all_traffic(g) for g in found.values())
     assert plan(net, envs, ctx).empty
+
+
+def test_the_load_balancer_group_opened_to_the_world_is_closed_to_cloudfront_again(ctx, ec2, net, designs):
+    envs = designs(("web", "hosting:\n  domain: example.com\n"))
+    converge_ok(net, envs, ctx)
+    alb = groups(ec2)["sc-dev-alb"]
+    ec2.authorize_security_group_ingress(GroupId=alb["GroupId"], IpProtocol="tcp", FromPort=443, ToPort=443,
+                                         CidrIp="0.0.0.0/0")
+    assert pending(plan(net, envs, ctx)) == [("network.security_group/dev/alb", "update")]
+    converge_ok(net, envs, ctx)
+    alb = groups(ec2)["sc-dev-alb"]
+    assert ingress(alb) == [] and prefix_lists(alb) == [(443, cloudfront_prefix_list(ec2))]
+
+
+def prefix_lists(group: dict) -> list[tuple]:
+    return sorted((p.get("FromPort"), pl["PrefixListId"]) for p in group["IpPermissions"] for pl in p.get("PrefixListIds") or [])
+
+
+def cloudfront_prefix_list(ec2) -> str:
+    [found] = ec2.describe_managed_prefix_lists(Filters=[{"Name": "prefix-list-name", "Values": [
+        "com.amazonaws.global.cloudfront.origin-facing"]}])["PrefixLists"]
+    return found["PrefixListId"]
 
 
 def test_each_app_gets_its_own_tasks_group_on_its_entrypoint_port(ctx, ec2, net, tmp_path):
