@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the paths are the whole truth for the environments they name: delete recorded apps "
                            "that have no spec under them")
     once.add_argument("-o", "--output", choices=("text", "json"), default="text")
+    once.add_argument("--skip-secrets", action="store_true",
+                      help="create the secrets and wire them into the task definition, but write no value "
+                           "(someone else puts them); status lists the secrets without a value")
     _target_option(once)
 
     render = sub.add_parser("render", help="print the ECS task definition and service a spec translates to (no AWS call)")
@@ -61,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("-o", "--output", choices=("text", "json"), default="text")
     plan.add_argument("--detailed-exitcode", action="store_true", help="exit 0 no changes, 2 changes pending, 1 error")
     plan.add_argument("--prune", action="store_true", help="also show the apps `--once --prune` would delete")
+    plan.add_argument("--skip-secrets", action="store_true", help="plan as `--once --skip-secrets` would run")
     _target_option(plan)
 
     status = sub.add_parser("status", help="conditions per spec and resource, as last recorded in the state store")

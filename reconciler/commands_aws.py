@@ -13,10 +13,11 @@ from typing import Any
 from reconciler import client_config, workflow
 from reconciler.commands import err, report_errors
 from reconciler.conditions import ConditionStore
+from reconciler.delivery import facts as delivery_facts
 from reconciler.controller import Context
 from reconciler.design import EnvironmentDesign
 from reconciler.engine import ConvergeReport
-from reconciler.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_TIMEOUT
+from reconciler.errors import EXIT_BUILD_FAILED, EXIT_CHANGES, EXIT_ERROR, EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_TIMEOUT
 from reconciler.graph import GraphError
 from reconciler.loading import designs_from
 from reconciler.plan import Change, Plan, make_plan
@@ -36,6 +37,7 @@ class Prepared:
     designs: list[EnvironmentDesign]
     store: StateStore
     failures: list[SpecError] = field(default_factory=list)  # specs that failed to load (tolerated)
+    skip_secrets: bool = False  # --skip-secrets: secret values are someone else's to write
 
 
 def _controllers() -> list[Any]:
@@ -67,7 +69,7 @@ def _prepare(args: Namespace, *, tolerate_failures: bool = False) -> Prepared | 
             for warning in app.translation.warnings:
                 err(f"warning: {warning}")
     table = getattr(args, "state_table", None) or os.environ.get(TABLE_ENV) or DEFAULT_TABLE
-    return Prepared(target, ctx, designs, StateStore(ctx.aws, table), errors)
+    return Prepared(target, ctx, designs, StateStore(ctx.aws, table), errors, bool(getattr(args, "skip_secrets", False)))
 
 
 def _print_plan(plan: Plan, output: str) -> None:
@@ -80,15 +82,17 @@ def _work(prepared: Prepared, *, prune: bool, write: bool) -> workflow.Work:
     ctx, store = prepared.ctx, prepared.store
     environments = [env.name for env in prepared.designs]
     states = workflow.load_states(store, ctx, environments, write=write)
+    designs, suspended = delivery_facts.apply(prepared.designs, states, skip_secrets=prepared.skip_secrets)
     held, attributed = workflow.held_apps(prepared.failures, states)
+    held.update(suspended)
     removed: set[tuple[str, str]] = set()
     problems: list[str] = []
     if prune:
         if attributed:
-            removed = workflow.removed_apps(prepared.designs, states, held)
+            removed = workflow.removed_apps(designs, states, held)
         else:
             problems.append("nothing is pruned: a spec that failed to load could not be tied to an app")
-    designs = workflow.with_environment_facts(prepared.designs, states, ctx, leaving=removed)
+    designs = workflow.with_environment_facts(designs, states, ctx, leaving=removed)
     extra = workflow.prune_resources(_controllers(), designs, states, removed)
     work = workflow.Work(designs, states, extra, removed, held, problems + workflow.zone_problems(designs))
     for app, why in sorted(held.items()):
@@ -189,7 +193,7 @@ def _exit_code(report: ConvergeReport, timeout: float, *, failures: bool) -> int
     if report.failed:
         for key, message in report.failed:
             err(f"reconcile: {key} failed: {message}")
-        return EXIT_FAILED
+        return EXIT_BUILD_FAILED if any(key.kind == "build.image" for key, _ in report.failed) else EXIT_FAILED
     if report.refused:
         for outcome in report.refused:
             err(f"reconcile: refused {outcome.key}: {outcome.message}")

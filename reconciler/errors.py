@@ -44,3 +44,4 @@ EXIT_CHANGES = 2  # plan --detailed-exitcode: changes pending
 EXIT_TIMEOUT = 3  # --once: resources not Ready before --timeout
 EXIT_REFUSED = 4  # --once: a resource was refused (foreign, terminal)
 EXIT_FAILED = 5  # --once: a resource failed in a way waiting will not fix (ECS rollout FAILED)
+EXIT_BUILD_FAILED = 6  # --once: the build of the images failed (phase and reason on stderr)

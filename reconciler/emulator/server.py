@@ -19,11 +19,13 @@ _MOTO_SETTINGS = {"MOTO_ACM_VALIDATION_WAIT": "2"}
 class EmbeddedAWS:
     """moto server in this process, on 127.0.0.1. `url` is the endpoint for every service."""
 
-    def __init__(self, port: int = 0, *, simulate_ecs: bool = True) -> None:
+    def __init__(self, port: int = 0, *, simulate_ecs: bool = True, simulate_builds: bool = True) -> None:
         self.port = port
         self.simulate_ecs = simulate_ecs
+        self.simulate_builds = simulate_builds
         self._server: Any = None
         self.scheduler: Any = None
+        self.builds: Any = None
         self.url = ""
 
     def start(self) -> "EmbeddedAWS":
@@ -31,6 +33,9 @@ class EmbeddedAWS:
             os.environ.setdefault(name, value)
         from moto.server import ThreadedMotoServer  # imported late: settings above first
 
+        from reconciler.emulator import moto_extensions
+
+        moto_extensions.install()
         # werkzeug logs every request to stderr; our commands' stderr is for the user.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
@@ -44,6 +49,11 @@ class EmbeddedAWS:
 
             self.scheduler = EcsScheduler(account_id=EMBEDDED_ACCOUNT, region=EMBEDDED_REGION)
             self.scheduler.start()
+        if self.simulate_builds:
+            from reconciler.emulator.build_simulation import BuildSimulation
+
+            self.builds = BuildSimulation().start()
+            moto_extensions.simulation = self.builds
         return self
 
     def reset(self) -> None:
@@ -52,10 +62,18 @@ class EmbeddedAWS:
         urllib.request.urlopen(request, timeout=10).read()
         if self.scheduler is not None:
             self.scheduler.forget()
+        if self.builds is not None:
+            self.builds.forget()
 
     def stop(self) -> None:
         if self.scheduler is not None:
             self.scheduler.stop()
+        if self.builds is not None:
+            from reconciler.emulator import moto_extensions
+
+            self.builds.stop()
+            if moto_extensions.simulation is self.builds:
+                moto_extensions.simulation = None
         if self._server is not None:
             self._server.stop()
             self._server = None
