@@ -8,12 +8,12 @@ from collections.abc import Sequence
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from reconciler import commands
+from reconciler import commands, commands_delivery
 from reconciler.errors import EXIT_ERROR, ConfigurationError
 from reconciler.engine import aws_message
 
 SUBCOMMANDS = ("render", "validate", "schema", "plan", "status", "delete", "prune", "emulator", "apply",
-               "client-config")
+               "client-config", *commands_delivery.COMMANDS)
 
 
 def _target_option(parser: argparse.ArgumentParser) -> None:
@@ -90,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     client.add_argument("-o", "--output", metavar="FILE", action="append", required=True,
                         help="aws-exports.js, amplifyconfiguration.json or amplify_outputs.json (merged into); repeatable")
     _target_option(client)
+
+    commands_delivery.add_parsers(sub, _target_option)
 
     emulator = sub.add_parser("emulator", help="run the embedded AWS (moto) in the foreground for other commands to share")
     emulator.add_argument("--port", type=int, default=4566)

@@ -21,13 +21,13 @@ from specs import render_text as render_translation_text
 def run(args: Namespace) -> int:
     level = getattr(args, "log_level", None) or ("warning" if sys.stderr.isatty() else "info")
     rlog.configure(json=None if not getattr(args, "log_format", None) else args.log_format == "json", level=level)
-    from reconciler import commands_aws
+    from reconciler import commands_aws, commands_delivery
 
     handler = {
         "render": cmd_render, "validate": cmd_validate, "schema": cmd_schema, "emulator": cmd_emulator,
         "apply": commands_aws.cmd_apply, "plan": commands_aws.cmd_plan, "status": commands_aws.cmd_status,
         "delete": commands_aws.cmd_delete, "prune": commands_aws.cmd_prune,
-        "client-config": commands_aws.cmd_client_config,
+        "client-config": commands_aws.cmd_client_config, **commands_delivery.handlers(),
     }[args.command]
     return handler(args)
 

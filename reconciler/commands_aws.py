@@ -14,6 +14,7 @@ from reconciler import client_config, workflow
 from reconciler.commands import err, report_errors
 from reconciler.conditions import ConditionStore
 from reconciler.delivery import facts as delivery_facts
+from reconciler.delivery import report as delivery_report
 from reconciler.controller import Context
 from reconciler.design import EnvironmentDesign
 from reconciler.engine import ConvergeReport
@@ -70,6 +71,10 @@ def _prepare(args: Namespace, *, tolerate_failures: bool = False) -> Prepared | 
                 err(f"warning: {warning}")
     table = getattr(args, "state_table", None) or os.environ.get(TABLE_ENV) or DEFAULT_TABLE
     return Prepared(target, ctx, designs, StateStore(ctx.aws, table), errors, bool(getattr(args, "skip_secrets", False)))
+
+
+def _scopes(prepared: Prepared) -> list[str]:
+    return [f"{env.name}/{app.name}" for env in prepared.designs for app in env.apps]
 
 
 def _print_plan(plan: Plan, output: str) -> None:
@@ -176,7 +181,8 @@ def _converge(prepared: Prepared, args: Namespace) -> int:
     clients = client_config.api_facts(work.designs, report.status.outputs)
     if args.write_client_config:
         _write_client_config(args.write_client_config, clients)
-    print_summary(status_document(report.status, endpoints_of(report.status), clients), args.output, clients)
+    document = status_document(report.status, endpoints_of(report.status), clients)
+    print_summary(delivery_report.annotate(document, report.status, work.states, _scopes(prepared)), args.output, clients)
     if args.output == "text":
         state = "converged" if report.converged else ("timed out" if report.timed_out else "not converged")
         print(f"{state} in {report.passes} pass{'es' if report.passes != 1 else ''}, {time.monotonic() - started:.1f}s, "
@@ -193,7 +199,10 @@ def _exit_code(report: ConvergeReport, timeout: float, *, failures: bool) -> int
     if report.failed:
         for key, message in report.failed:
             err(f"reconcile: {key} failed: {message}")
-        return EXIT_BUILD_FAILED if any(key.kind == "build.image" for key, _ in report.failed) else EXIT_FAILED
+        if any(key.kind == "build.image" for key, _ in report.failed):
+            err("reconcile: fix the source and run again, or `reconcile rebuild SPEC` to build the same source again")
+            return EXIT_BUILD_FAILED
+        return EXIT_FAILED
     if report.refused:
         for outcome in report.refused:
             err(f"reconcile: refused {outcome.key}: {outcome.message}")
@@ -269,6 +278,7 @@ def cmd_status(args: Namespace) -> int:
             for environment in {env.name for env in prepared.designs}:
                 seed_conditions(conditions, prepared.store.load(environment))
             status = derive_status(plan, None, conditions)
+            states = {env.name: prepared.store.load(env.name) for env in prepared.designs}
         else:
             states = {env.name: prepared.store.load(env.name) for env in prepared.designs}
             scopes = {f"{env.name}/{app.name}" for env in prepared.designs for app in env.apps}
@@ -280,7 +290,9 @@ def cmd_status(args: Namespace) -> int:
     finally:
         prepared.target.close()
     clients = client_config.api_facts(prepared.designs, status.outputs)
-    print_summary(status_document(status, endpoints_of(status), clients), args.output, clients)
+    document = delivery_report.annotate(status_document(status, endpoints_of(status), clients), status, states,
+                                       _scopes(prepared))
+    print_summary(document, args.output, clients)
     return EXIT_OK if status.all_ready() and status.specs else EXIT_ERROR
 
 

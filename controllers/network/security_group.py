@@ -58,7 +58,10 @@ class SecurityGroupController(BaseController):
         return {"GroupName": naming.security_group_name(key.environment, key.app, key.name), "VpcId": Ref(VPC, "id")}
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
-        doors = {FRONT_DOOR_GROUP[app.front_door] for app in env.apps}
+        # From every app of the environment (the state store's too), as the VPC link is: an
+        # environment whose apps at hand are all suspended still has its front door.
+        doors = {FRONT_DOOR_GROUP[app.front_door] for app in env.apps} | (
+            {FRONT_DOOR_GROUP["api"]} if env.has_api else set()) | ({FRONT_DOOR_GROUP["hosting"]} if env.has_hosting else set())
         resources = [self._front_door(env, name) for name in ("vpclink", "alb") if name in doors]
         return resources + [self._tasks(env, app) for app in env.apps]
 
