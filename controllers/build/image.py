@@ -26,6 +26,7 @@ from controllers.build.compare import build_report, newest_common_tag
 from reconciler.controller import BaseController, Context
 from reconciler.delivery.design import GITHUB, MANAGED
 from reconciler.design import EnvironmentDesign
+from reconciler.errors import RequeueAfter
 from reconciler.ownership import tags_for
 from reconciler.resource import UNKNOWN, FieldChange, Key, Observation, Ref, Resource
 
@@ -128,6 +129,8 @@ class ImageController(BaseController):
 
     def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
         want = resource.desired
+        if want["trigger"] != "pipeline":  # GitHub: the webhook starts builds; self-managed: you push
+            raise RequeueAfter(f"{resource.key}: waiting for the images ({want['trigger']})", 2.0)
         pipeline, version = want["pipeline"], want["sourceVersion"]
         report = build_report(ctx, pipeline, version)  # creating the pipeline may have started one
         if report is not None and not report.failed:
