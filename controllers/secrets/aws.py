@@ -21,6 +21,16 @@ def describe(sm: Any, name: str) -> dict:
     return sm.describe_secret(SecretId=name)
 
 
+def find(sm: Any, name: str) -> dict | None:
+    """DescribeSecret, None when there is no secret of that name (deleted ones included)."""
+    try:
+        return sm.describe_secret(SecretId=name)
+    except ClientError as error:
+        if error_code(error) == "ResourceNotFoundException":
+            return None
+        raise
+
+
 def value_argument(value: bytes) -> dict[str, Any]:
     """SecretString for text, SecretBinary otherwise."""
     try:
@@ -70,5 +80,6 @@ def delete(sm: Any, arn: str, recovery_days: int) -> None:
     try:
         sm.delete_secret(SecretId=arn, RecoveryWindowInDays=recovery_days)
     except ClientError as error:
-        if error_code(error) != "ResourceNotFoundException" and "scheduled for deletion" not in str(error):
+        scheduled = error_code(error) == "InvalidRequestException" and "delet" in str(error)  # already marked
+        if error_code(error) != "ResourceNotFoundException" and not scheduled:
             raise

@@ -79,13 +79,17 @@ class SecretController(BaseController):
     def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
         sm = ctx.client("secretsmanager")
         want = resource.desired
-        value = value_of(want["valueFile"]) if "valueHash" in want else None
-        tags = {**resource.tags, **({TAG_VALUE_HASH: want["valueHash"]} if value is not None else {})}
-        token = (resource.token or str(uuid.uuid5(_TOKENS, f"{resource.key}:{want.get('valueHash')}"))).replace("-", "")
-        created = aws.create(sm, want["Name"], want["Description"], tags, token[:64], value)
-        if created is not None:
-            return {"arn": created["ARN"], "name": want["Name"], "version": created.get("VersionId")}
-        described = aws.describe(sm, want["Name"])
+        # ListSecrets hides secrets scheduled for deletion, and CreateSecret refuses their name
+        # (moto even answers a repeated request token with the deleted secret): look first.
+        described = aws.find(sm, want["Name"])
+        if described is None:
+            value = value_of(want["valueFile"]) if "valueHash" in want else None
+            tags = {**resource.tags, **({TAG_VALUE_HASH: want["valueHash"]} if value is not None else {})}
+            token = (resource.token or str(uuid.uuid5(_TOKENS, f"{resource.key}:{want.get('valueHash')}"))).replace("-", "")
+            created = aws.create(sm, want["Name"], want["Description"], tags, token[:64], value)
+            if created is not None:
+                return {"arn": created["ARN"], "name": want["Name"], "version": created.get("VersionId")}
+            described = aws.describe(sm, want["Name"])  # created a moment ago by a run that crashed
         observation = _observation(resource, described)
         refuse_unless_ours(resource, observation.tags)
         if described.get("DeletedDate"):
