@@ -129,7 +129,7 @@ class BuildSimulation:
                 else:
                     run.bundle = key.value
                     execution.source_revisions = [{"actionName": source["name"], "revisionId": str(key.version_id),
-                                                   "revisionSummary": key.metadata.get(SUMMARY_METADATA, "")}]
+                                                   "revisionSummary": _user_metadata(key).get(SUMMARY_METADATA, "")}]
             else:
                 run.source_error = (f"the embedded AWS cannot fetch {provider} sources "
                                     f"({configuration.get('Owner', '')}/{configuration.get('Repo', '')}@"
@@ -316,3 +316,8 @@ def _detail(execution: Any, stage: str, action: dict, status: str) -> dict:
             "pipelineVersion": execution.pipeline_version, "stageName": stage, "actionName": action["name"],
             "startTime": time.time(), "lastUpdateTime": time.time(), "status": status,
             "input": {"actionTypeId": action["actionTypeId"], "configuration": configuration}}
+
+
+def _user_metadata(key: Any) -> dict[str, str]:
+    """An S3 object's user metadata without its `x-amz-meta-` prefix (as moto keeps it)."""
+    return {k.lower().removeprefix("x-amz-meta-"): v for k, v in dict(key.metadata).items()}

@@ -79,7 +79,8 @@ def _codebuild() -> None:
         answer = start_build(self)
         if simulation is not None:
             build = self.codebuild_backend.build_metadata_history[self._get_param("projectName")][-1]
-            simulation.build_started(self.current_account, self.region, build, self._get_params())
+            request = {name: self._get_param(name) for name in ("sourceLocationOverride", "buildspecOverride")}
+            simulation.build_started(self.current_account, self.region, build, request)
         return answer
 
     responses.CodeBuildResponse.start_build = start_build_simulated
