@@ -14,16 +14,6 @@ _ABSENT_S3 = ("NoSuchTagSet", "ServerSideEncryptionConfigurationNotFoundError", 
 
 
 # -- S3 -----------------------------------------------------------------------------------------
-def bucket_exists(s3: Any, bucket: str) -> bool:
-    try:
-        s3.head_bucket(Bucket=bucket)
-        return True
-    except ClientError as error:
-        if error_code(error) in ("404", "NoSuchBucket", "NotFound"):
-            return False
-        raise
-
-
 def _optional(call: Any, key: str, **kwargs: Any) -> Any:
     try:
         return call(**kwargs).get(key)
@@ -33,10 +23,17 @@ def _optional(call: Any, key: str, **kwargs: Any) -> Any:
         raise
 
 
-def bucket_settings(s3: Any, bucket: str) -> dict[str, Any]:
+def bucket_settings(s3: Any, bucket: str) -> dict[str, Any] | None:
+    """The bucket's settings; None when it does not exist (the first read tells: no HeadBucket)."""
+    try:
+        versioning = s3.get_bucket_versioning(Bucket=bucket).get("Status")
+    except ClientError as error:
+        if error_code(error) in ("NoSuchBucket", "404"):
+            return None
+        raise
     return {
         "tags": as_dict(_optional(s3.get_bucket_tagging, "TagSet", Bucket=bucket)),
-        "Versioning": s3.get_bucket_versioning(Bucket=bucket).get("Status"),
+        "Versioning": versioning,
         "Encryption": _optional(s3.get_bucket_encryption, "ServerSideEncryptionConfiguration", Bucket=bucket),
         "PublicAccessBlock": _optional(s3.get_public_access_block, "PublicAccessBlockConfiguration", Bucket=bucket),
         "Lifecycle": _optional(s3.get_bucket_lifecycle_configuration, "Rules", Bucket=bucket),

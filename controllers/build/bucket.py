@@ -8,9 +8,9 @@ that expires non-current versions and the pipeline's artifacts after `spec.build
 (default 7) and aborts stale multipart uploads; our tags (at creation, and again after it). All
 healed in place.
 
-Observed per bucket: HeadBucket, then its tags, versioning, encryption, public access block and
+Observed per bucket: its versioning (which also tells whether it exists), tags, versioning, encryption, public access block and
 lifecycle (S3 has no call that returns a bucket's settings at once). A bucket of that name owned
-by another account (403 on HeadBucket, BucketAlreadyExists on create) is refused. Delete empties
+by another account (AccessDenied on reading it, BucketAlreadyExists on create) is refused. Delete empties
 every version first.
 """
 from __future__ import annotations
@@ -121,9 +121,9 @@ def _outputs(name: str, ctx: Context) -> dict[str, Any]:
 
 def _observe(s3: Any, name: str, ctx: Context) -> Observation:
     try:
-        if not aws.bucket_exists(s3, name):
-            return Observation.absent()
         settings = aws.bucket_settings(s3, name)
+        if settings is None:
+            return Observation.absent()
     except ClientError as error:
         if error_code(error) not in ("403", "AccessDenied"):
             raise

@@ -32,17 +32,12 @@ from typing import Any
 import yaml
 
 from reconciler.emulator import docker_simulation
+from reconciler.emulator.moto_state import now_iso, pusher, s3_object, user_metadata
 
 PHASES = ("SUBMITTED", "QUEUED", "PROVISIONING", "DOWNLOAD_SOURCE", "INSTALL", "PRE_BUILD", "BUILD", "POST_BUILD",
           "UPLOAD_ARTIFACTS", "FINALIZING", "COMPLETED")
 COMMAND_PHASES = {"PRE_BUILD": "pre_build", "BUILD": "build", "POST_BUILD": "post_build"}
 SUMMARY_METADATA = "codepipeline-artifact-revision-summary"
-
-
-def _now_iso() -> str:
-    from moto.core.utils import iso_8601_datetime_with_milliseconds
-
-    return iso_8601_datetime_with_milliseconds()
 
 
 @dataclass
@@ -122,14 +117,14 @@ class BuildSimulation:
             configuration = source.get("configuration") or {}
             provider = source["actionTypeId"]["provider"]
             if provider == "S3":
-                key = _s3_object(account, configuration.get("S3Bucket", ""), configuration.get("S3ObjectKey", ""))
+                key = s3_object(account, configuration.get("S3Bucket", ""), configuration.get("S3ObjectKey", ""))
                 if key is None:
                     run.source_error = (f"The object with key '{configuration.get('S3ObjectKey')}' does not exist in "
                                         f"bucket '{configuration.get('S3Bucket')}'")
                 else:
                     run.bundle = key.value
                     execution.source_revisions = [{"actionName": source["name"], "revisionId": str(key.version_id),
-                                                   "revisionSummary": _user_metadata(key).get(SUMMARY_METADATA, "")}]
+                                                   "revisionSummary": user_metadata(key).get(SUMMARY_METADATA, "")}]
             else:
                 run.source_error = (f"the embedded AWS cannot fetch {provider} sources "
                                     f"({configuration.get('Owner', '')}/{configuration.get('Repo', '')}@"
@@ -148,7 +143,7 @@ class BuildSimulation:
             source = project.get("source") or {}
             location = request.get("sourceLocationOverride") or (source.get("location") if source.get("type") == "S3" else "")
             bucket, _, key_name = str(location or "").partition("/")
-            key = _s3_object(account, bucket, key_name) if location else None
+            key = s3_object(account, bucket, key_name) if location else None
             error = "" if key is not None else (f"no S3 source to build from ({location or source.get('type')})")
             build = self._new_build(account, region, metadata, key.value if key is not None else None,
                                     request.get("buildspecOverride") or source.get("buildspec") or "buildspec.yml", error)
@@ -219,8 +214,8 @@ class BuildSimulation:
                    error: str = "") -> _Build:
         build_uuid = metadata["id"].split(":", 1)[-1]
         project = metadata["projectName"]
-        metadata.update(phases=[{"phaseType": "SUBMITTED", "phaseStatus": "SUCCEEDED", "startTime": _now_iso(),
-                                 "endTime": _now_iso(), "durationInSeconds": 0}],
+        metadata.update(phases=[{"phaseType": "SUBMITTED", "phaseStatus": "SUCCEEDED", "startTime": now_iso(),
+                                 "endTime": now_iso(), "durationInSeconds": 0}],
                         currentPhase="QUEUED", buildStatus="IN_PROGRESS", buildComplete=False)
         metadata.pop("endTime", None)
         metadata["logs"] = {"groupName": f"/aws/codebuild/{project}", "streamName": build_uuid,
@@ -236,7 +231,7 @@ class BuildSimulation:
             if build.failed and phase not in ("FINALIZING", "COMPLETED"):
                 continue  # on-failure ABORT: the remaining phases are skipped
             error = self._work(build, phase)
-            entry: dict[str, Any] = {"phaseType": phase, "startTime": _now_iso(), "endTime": _now_iso(),
+            entry: dict[str, Any] = {"phaseType": phase, "startTime": now_iso(), "endTime": now_iso(),
                                      "durationInSeconds": 0}
             if phase != "COMPLETED":
                 entry["phaseStatus"] = "FAILED" if error else "SUCCEEDED"
@@ -246,7 +241,7 @@ class BuildSimulation:
                 build.failed = True
             build.metadata["phases"] = build.metadata["phases"] + [entry]
             if phase == "COMPLETED":
-                build.metadata.update(currentPhase="COMPLETED", buildComplete=True, endTime=_now_iso(),
+                build.metadata.update(currentPhase="COMPLETED", buildComplete=True, endTime=now_iso(),
                                       buildStatus="FAILED" if build.failed else "SUCCEEDED")
             else:
                 build.metadata["currentPhase"] = PHASES[build.index]
@@ -267,7 +262,7 @@ class BuildSimulation:
                 commands = ((spec.get("phases") or {}).get(COMMAND_PHASES[phase]) or {}).get("commands") or []
                 workspace = build.docker or docker_simulation.Workspace(
                     archive, {"CODEBUILD_RESOLVED_SOURCE_VERSION": str(build.metadata.get("sourceVersion", ""))},
-                    docker_simulation.registry_of(build.account, build.region), _pusher(build.account, build.region))
+                    docker_simulation.registry_of(build.account, build.region), pusher(build.account, build.region))
                 build.docker = workspace
                 for command in commands:
                     try:
@@ -286,38 +281,9 @@ def _read(archive: zipfile.ZipFile, path: str) -> str | None:
         return None
 
 
-def _s3_object(account: str, bucket: str, key: str) -> Any:
-    from moto.s3.models import s3_backends
-
-    try:
-        return s3_backends[account]["aws"].get_object(bucket, key)
-    except Exception:  # noqa: BLE001 - a missing bucket reads as a missing object
-        return None
-
-
-def _pusher(account: str, region: str) -> Callable[[str, str, str], None]:
-    def push(repository: str, tag: str, manifest: str) -> None:
-        from moto.ecr.models import ecr_backends
-
-        backend = ecr_backends[account][region]
-        if repository not in backend.repositories:
-            raise docker_simulation.CommandFailed(f"name unknown: The repository with name '{repository}' does not exist")
-        try:
-            backend.put_image(repository, manifest, tag)
-        except Exception as error:  # noqa: BLE001 - ECR's refusal is the push's failure
-            raise docker_simulation.CommandFailed(f"{type(error).__name__}: {getattr(error, 'message', error)}") from error
-
-    return push
-
-
 def _detail(execution: Any, stage: str, action: dict, status: str) -> dict:
     configuration = {k: ("****" if k == "OAuthToken" else v) for k, v in (action.get("configuration") or {}).items()}
     return {"pipelineExecutionId": execution.pipeline_execution_id, "actionExecutionId": str(uuid.uuid4()),
             "pipelineVersion": execution.pipeline_version, "stageName": stage, "actionName": action["name"],
             "startTime": time.time(), "lastUpdateTime": time.time(), "status": status,
             "input": {"actionTypeId": action["actionTypeId"], "configuration": configuration}}
-
-
-def _user_metadata(key: Any) -> dict[str, str]:
-    """An S3 object's user metadata without its `x-amz-meta-` prefix (as moto keeps it)."""
-    return {k.lower().removeprefix("x-amz-meta-"): v for k, v in dict(key.metadata).items()}
