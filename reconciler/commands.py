@@ -55,6 +55,9 @@ def cmd_render(args: Namespace) -> int:
         if len(loaded) != 1:
             raise SpecError(args.spec, None, None, "", f"render takes one spec; this file holds {len(loaded)}")
         translation = translate(loaded[0], location)
+        from reconciler.delivery.design import as_deployed
+
+        translation = as_deployed(loaded[0], translation)  # built images at their tag, not `latest`
     except SpecErrors as problem:
         return report_errors(list(problem.errors))
     except SpecError as problem:

@@ -142,3 +142,20 @@ class Delivery:
         skip = self.app.facts.skip_secrets
         return tuple(SecretValue(s.name, s.path, None if skip else value_hash(s.name, s.path), tuple(s.containers))
                      for s in sorted(self.app.translation.secret_files, key=lambda s: s.name))
+
+
+def as_deployed(loaded: Any, translation: Any) -> Any:
+    """The translation with each built container's image at the tag it is deployed with (the
+    source's hash, or self-managed's tag) instead of `latest`; as is for GitHub (the commit is
+    known only from ECR)."""
+    from dataclasses import replace
+
+    from reconciler.design import AppDesign
+
+    delivery = AppDesign(loaded, translation).delivery
+    tag = delivery.tag if delivery.builds and delivery.mode != GITHUB else None
+    if tag is None:
+        return translation
+    containers = [dict(c, image=c["image"].rsplit(":", 1)[0] + f":{tag}") if c["name"] in translation.build else c
+                  for c in translation.containers]
+    return replace(translation, containers=containers)

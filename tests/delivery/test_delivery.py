@@ -63,6 +63,18 @@ def test_a_compose_app_is_built_by_content_hash_and_rebuilt_only_when_its_source
     assert (bundle_versions(url), len(executions(url)), revisions(url)) == (2, 2, 2)
     current = service(url)
     assert current["taskDefinition"].endswith(":2") and current["runningCount"] == 1
+    capsys.readouterr()
+    from reconciler.cli import main
+
+    assert main(["render", str(spec)]) == EXIT_OK
+    assert f"/{REPOSITORY}:{new_tag}" in capsys.readouterr().out  # render shows the image as deployed
+
+    # Delete takes everything delivery made (secrets go with a recovery window).
+    assert run(url, "delete", spec, "--timeout", "60") == EXIT_OK
+    assert ecr.describe_repositories()["repositories"] == [] and client(url, "s3").list_buckets()["Buckets"] == []
+    assert client(url, "codebuild").list_projects()["projects"] == []
+    assert client(url, "codepipeline").list_pipelines()["pipelines"] == []
+    assert client(url, "secretsmanager").list_secrets()["SecretList"] == []
 
 
 def test_a_failed_build_exits_at_once_with_its_phase_and_reason(moto_server, tmp_path, capsys):
