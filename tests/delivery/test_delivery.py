@@ -10,7 +10,6 @@ from reconciler.errors import EXIT_BUILD_FAILED, EXIT_CHANGES, EXIT_OK
 from reconciler.state import StateStore
 from tests.delivery.helpers import (
     REPOSITORY,
-    SECRET_VALUE,
     bundle_versions,
     client,
     container,
