@@ -6,6 +6,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from reconciler import retry
 from reconciler.aws import error_code, paginate
 from reconciler.ownership import as_dict, as_list
 
@@ -150,7 +151,8 @@ def projects(codebuild: Any, names: list[str]) -> dict[str, dict]:
 def create_project(codebuild: Any, request: Mapping[str, Any]) -> dict | None:
     """The new project, or None when the name is taken."""
     try:
-        return codebuild.create_project(**request)["project"]
+        # A build role created a moment ago may not be assumable by CodeBuild yet.
+        return retry.iam_propagation.call(codebuild.create_project, **request)["project"]
     except ClientError as error:
         if error_code(error) != "ResourceAlreadyExistsException":
             raise

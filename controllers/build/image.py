@@ -18,6 +18,7 @@ reason, logs (for `status`).
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -135,7 +136,7 @@ class ImageController(BaseController):
         report = build_report(ctx, pipeline, version)  # creating the pipeline may have started one
         if report is not None and not report.failed:
             return {"tag": want["tag"], "hash": want["hash"], **report.outputs}
-        token = (resource.token or version).replace("_", "-")[:128]
+        token = re.sub(r"[^a-zA-Z0-9-]", "-", resource.token or version)[:128]  # the API's pattern
         execution = aws.start_execution(ctx.client("codepipeline"), pipeline, token)
         return {"tag": want["tag"], "hash": want["hash"], "execution": execution, "phase": "QUEUED",
                 "buildStatus": "IN_PROGRESS"}

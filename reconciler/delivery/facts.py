@@ -14,8 +14,9 @@ SUSPENDED = "suspended (`reconcile resume SPEC` brings it back)"
 
 def apply(designs: Sequence[EnvironmentDesign], states: Mapping[str, EnvironmentState], *,
           skip_secrets: bool = False) -> tuple[list[EnvironmentDesign], dict[str, str]]:
-    """The designs with each app's facts; suspended apps left out (they are not reconciled, and
-    held: never pruned), returned as "env/app" -> why."""
+    """The designs with each app's facts; suspended apps left out (they are not reconciled), and
+    every suspended app of these environments, spec at hand or not, returned as "env/app" -> why
+    (held: never pruned; suspending is an operator's explicit "leave it alone")."""
     result: list[EnvironmentDesign] = []
     suspended: dict[str, str] = {}
     for env in designs:
@@ -29,6 +30,7 @@ def apply(designs: Sequence[EnvironmentDesign], states: Mapping[str, Environment
             facts = AppFacts(record.rollback_pin if record else "", False, skip_secrets)
             apps.append(replace(app, facts=facts) if facts != app.facts else app)
         result.append(replace(env, apps=tuple(apps)))
+        suspended.update((f"{env.name}/{name}", SUSPENDED) for name, record in state.apps.items() if record.suspended)
     return result, suspended
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from reconciler.errors import EXIT_BUILD_FAILED, EXIT_CHANGES, EXIT_OK
+from reconciler.errors import EXIT_BUILD_FAILED, EXIT_CHANGES, EXIT_OK, EXIT_TIMEOUT
 from reconciler.state import StateStore
 from tests.delivery.helpers import (
     REPOSITORY,
@@ -147,3 +147,16 @@ def _factory(url: str):
     from reconciler.target import emulator_endpoint
 
     return ClientFactory(emulator_endpoint(url))
+
+
+def test_self_managed_makes_the_repository_only_and_deploys_the_tag_once_pushed(moto_server, tmp_path, capsys):
+    url = moto_server.reset() or moto_server.url
+    spec = shop(tmp_path, spec_extra="build: {mode: self-managed, tag: v1.4.2}\n")
+    assert once(url, spec, extra=["--timeout", "6"]) == EXIT_TIMEOUT
+    assert "waiting for image v1.4.2 in dev/shop/web: push it" in capsys.readouterr().out
+    assert client(url, "s3").list_buckets()["Buckets"] == [] and client(url, "codebuild").list_projects()["projects"] == []
+    manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+                           "config": {"mediaType": "x", "size": 1, "digest": "sha256:" + "b" * 64}, "layers": []})
+    client(url, "ecr").put_image(repositoryName=REPOSITORY, imageManifest=manifest, imageTag="v1.4.2")
+    assert once(url, spec) == EXIT_OK
+    assert container(task_definition(url), "web")["image"].endswith(f"/{REPOSITORY}:v1.4.2")
