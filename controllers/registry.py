@@ -6,12 +6,14 @@ from reconciler.controller import Controller
 
 
 def all_controllers() -> list[Controller]:
-    from controllers import acm, alb, api, auth, cdn, dns
+    from controllers import acm, alb, api, auth, build, cdn, dns
     from controllers.discovery import NamespaceController, ServiceController as DiscoveryServiceController
     from controllers.ecs import ClusterController, ServiceController as EcsServiceController, TaskDefinitionController
     from controllers.iam import RoleController
+    from controllers.images import RepositoryController
     from controllers.logs import LogGroupController
     from controllers.network import network_controllers
+    from controllers.secrets import GitHubTokenController, SecretController
     from controllers.storage import StorageTableController
 
     return [
@@ -22,6 +24,10 @@ def all_controllers() -> list[Controller]:
         RoleController(),
         LogGroupController(),
         StorageTableController(),
+        RepositoryController(),
+        SecretController(),
+        GitHubTokenController(),
+        *build.controllers(),
         TaskDefinitionController(),
         EcsServiceController(),
         *auth.controllers(),

@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from reconciler import commands
+from reconciler import commands, commands_delivery
 from reconciler.engine import aws_message
 from reconciler.errors import EXIT_ERROR, ConfigurationError
 
@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the paths are the whole truth for the environments they name: delete recorded apps "
                            "that have no spec under them")
     once.add_argument("-o", "--output", choices=("text", "json"), default="text", help=OUTPUT_HELP)
+    once.add_argument("--skip-secrets", action="store_true",
+                      help="create the secrets and wire them into the task definition, but write no value "
+                           "(someone else puts them); status lists the secrets without a value")
     _target_option(once)
 
     plan = sub.add_parser("plan", help="show what a converge would change (read calls only)")
@@ -92,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("-o", "--output", choices=("text", "json"), default="text", help=OUTPUT_HELP)
     plan.add_argument("--detailed-exitcode", action="store_true", help="exit 0 no changes, 2 changes pending, 1 error")
     plan.add_argument("--prune", action="store_true", help="also show the apps `--once --prune` would delete")
+    plan.add_argument("--skip-secrets", action="store_true", help="plan as `--once --skip-secrets` would run")
     _target_option(plan)
 
     status = sub.add_parser("status", help="Ready/Synced conditions per spec and resource, as last recorded in the state store")
@@ -132,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("-v", "--verbose", action="store_true", help="also list the YAML files skipped because they hold no spec")
 
     sub.add_parser("schema", help="print the JSON Schema of the ServerlessContainer spec")
+    commands_delivery.add_parsers(sub, _target_option)
 
     emulator = sub.add_parser("emulator", help="run the embedded AWS (moto) in the foreground for other commands to share")
     emulator.add_argument("--port", type=int, default=4566, help="port to listen on (default 4566)")

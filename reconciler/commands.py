@@ -24,13 +24,13 @@ from specs.tables import storage_tables
 def run(args: Namespace) -> int:
     level = getattr(args, "log_level", None) or ("warning" if sys.stderr.isatty() else "info")
     rlog.configure(json=None if not getattr(args, "log_format", None) else args.log_format == "json", level=level)
-    from reconciler import commands_aws
+    from reconciler import commands_aws, commands_delivery
 
     handler = {
         "render": cmd_render, "validate": cmd_validate, "schema": cmd_schema, "emulator": cmd_emulator,
         "apply": commands_aws.cmd_apply, "plan": commands_aws.cmd_plan, "status": commands_aws.cmd_status,
         "delete": commands_aws.cmd_delete, "prune": commands_aws.cmd_prune,
-        "client-config": commands_aws.cmd_client_config,
+        "client-config": commands_aws.cmd_client_config, **commands_delivery.handlers(),
     }[args.command]
     return handler(args)
 
@@ -61,6 +61,9 @@ def cmd_render(args: Namespace) -> int:
         return report_errors([SpecError(args.spec, message=f"render takes one ServerlessContainer spec; this {held}")])
     try:
         translation = translate(loaded[0], location)
+        from reconciler.delivery.design import as_deployed
+
+        translation = as_deployed(loaded[0], translation)  # built images at their tag, not `latest`
     except SpecErrors as problem:
         return report_errors(list(problem.errors))
     except SpecError as problem:

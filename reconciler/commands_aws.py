@@ -14,10 +14,14 @@ from typing import Any
 from reconciler import client_config, registrar, workflow
 from reconciler.commands import err, report_errors
 from reconciler.conditions import ConditionStore
+from reconciler.delivery import facts as delivery_facts
+from reconciler.delivery import report as delivery_report
 from reconciler.controller import Context
 from reconciler.design import EnvironmentDesign
 from reconciler.engine import ConvergeReport
-from reconciler.errors import EXIT_AWAITING, EXIT_CHANGES, EXIT_ERROR, EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_TIMEOUT
+from reconciler.errors import (
+    EXIT_AWAITING, EXIT_BUILD_FAILED, EXIT_CHANGES, EXIT_ERROR, EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_TIMEOUT,
+)
 from reconciler.graph import GraphError
 from reconciler.documents import deletion_document
 from reconciler.loading import designs_from, load_specs
@@ -38,6 +42,7 @@ class Prepared:
     designs: list[EnvironmentDesign]
     store: StateStore
     failures: list[SpecError] = field(default_factory=list)  # specs that failed to load (tolerated)
+    skip_secrets: bool = False  # --skip-secrets: secret values are someone else's to write
 
 
 def _controllers() -> list[Any]:
@@ -69,7 +74,11 @@ def _prepare(args: Namespace, *, tolerate_failures: bool = False) -> Prepared | 
             for warning in app.translation.warnings:
                 err(f"warning: {warning}")
     table = getattr(args, "state_table", None) or os.environ.get(TABLE_ENV) or DEFAULT_TABLE
-    return Prepared(target, ctx, designs, StateStore(ctx.aws, table), errors)
+    return Prepared(target, ctx, designs, StateStore(ctx.aws, table), errors, bool(getattr(args, "skip_secrets", False)))
+
+
+def _scopes(prepared: Prepared) -> list[str]:
+    return [f"{env.name}/{app.name}" for env in prepared.designs for app in env.apps]
 
 
 def _print_plan(plan: Plan, output: str) -> None:
@@ -82,15 +91,17 @@ def _work(prepared: Prepared, *, prune: bool, write: bool) -> workflow.Work:
     ctx, store = prepared.ctx, prepared.store
     environments = [env.name for env in prepared.designs]
     states = workflow.load_states(store, ctx, environments, write=write)
+    designs, suspended = delivery_facts.apply(prepared.designs, states, skip_secrets=prepared.skip_secrets)
     held, attributed = workflow.held_apps(prepared.failures, states)
+    held.update(suspended)
     removed: set[tuple[str, str]] = set()
     problems: list[str] = []
     if prune:
         if attributed:
-            removed = workflow.removed_apps(prepared.designs, states, held)
+            removed = workflow.removed_apps(designs, states, held)
         else:
             problems.append("nothing is pruned: a spec that failed to load could not be tied to an app")
-    designs = workflow.with_environment_facts(prepared.designs, states, ctx, leaving=removed)
+    designs = workflow.with_environment_facts(designs, states, ctx, leaving=removed)
     extra = workflow.prune_resources(_controllers(), designs, states, removed)
     work = workflow.Work(designs, states, extra, removed, held, problems + workflow.zone_problems(designs))
     for app, why in sorted(held.items()):
@@ -175,7 +186,8 @@ def _converge(prepared: Prepared, args: Namespace) -> int:
     if args.write_client_config:
         _write_client_config(args.write_client_config, clients)
     records = registrar.external_records(work.designs, report.status.outputs)
-    print_summary(status_document(report.status, endpoints_of(report.status), clients, records), args.output, clients)
+    document = status_document(report.status, endpoints_of(report.status), clients, records)
+    print_summary(delivery_report.annotate(document, report.status, work.states, _scopes(prepared)), args.output, clients)
     if args.output == "text":
         registrar.print_tables(records)
     if args.output == "text":
@@ -194,6 +206,9 @@ def _exit_code(report: ConvergeReport, timeout: float, *, failures: bool) -> int
     if report.failed:
         for key, message in report.failed:
             err(f"reconcile: {key} failed: {message}")
+        if any(key.kind == "build.image" for key, _ in report.failed):
+            err("reconcile: fix the source and run again, or `reconcile rebuild SPEC` to build the same source again")
+            return EXIT_BUILD_FAILED
         return EXIT_FAILED
     if report.refused:
         for outcome in report.refused:
@@ -275,6 +290,7 @@ def cmd_status(args: Namespace) -> int:
             for environment in {env.name for env in prepared.designs}:
                 seed_conditions(conditions, prepared.store.load(environment))
             status = derive_status(plan, None, conditions)
+            states = {env.name: prepared.store.load(env.name) for env in prepared.designs}
         else:
             states = {env.name: prepared.store.load(env.name) for env in prepared.designs}
             scopes = {f"{env.name}/{app.name}" for env in prepared.designs for app in env.apps}
@@ -287,7 +303,9 @@ def cmd_status(args: Namespace) -> int:
         prepared.target.close()
     clients = client_config.api_facts(prepared.designs, status.outputs)
     records = registrar.external_records(prepared.designs, status.outputs)
-    print_summary(status_document(status, endpoints_of(status), clients, records), args.output, clients)
+    document = delivery_report.annotate(status_document(status, endpoints_of(status), clients, records), status,
+                                        states, _scopes(prepared))
+    print_summary(document, args.output, clients)
     if args.output == "text":
         registrar.print_tables(records)
     return EXIT_OK if status.all_ready() and status.specs else EXIT_ERROR

@@ -81,9 +81,19 @@ def _table_key(key: Any) -> tuple[str, str] | None:
 
 
 @dataclass(frozen=True)
+class AppFacts:
+    """What the state store (and the command line) says about an app beyond its spec."""
+
+    rollback_pin: str = ""  # `reconcile rollback --to`: deploy this build's images
+    suspended: bool = False  # `reconcile suspend`: desired count 0, not reconciled
+    skip_secrets: bool = False  # `--skip-secrets`: wire the references, write no value
+
+
+@dataclass(frozen=True)
 class AppDesign:
     loaded: LoadedSpec
     translation: Translation
+    facts: AppFacts = AppFacts()
 
     @property
     def name(self) -> str:
@@ -169,6 +179,13 @@ class AppDesign:
                                bool(_get(hosting, "restrict_access", "restrictAccess", default=False)),
                                tuple(str(a) for a in _get(hosting, "aliases", default=None) or ()),
                                str(path) if path else None)
+
+    @cached_property
+    def delivery(self) -> Any:
+        """Images, bundle, build mode and secrets (reconciler.delivery.design.Delivery)."""
+        from reconciler.delivery.design import Delivery
+
+        return Delivery(self)
 
     @cached_property
     def storage(self) -> tuple[StorageGrant, ...]:

@@ -54,3 +54,4 @@ EXIT_TIMEOUT = 3  # --once: resources not Ready before --timeout
 EXIT_REFUSED = 4  # --once: a resource was refused (foreign, terminal)
 EXIT_FAILED = 5  # --once: a resource failed in a way waiting will not fix (ECS rollout FAILED)
 EXIT_AWAITING = 6  # --once: waiting on you (DNS records to add at your registrar; printed)
+EXIT_BUILD_FAILED = 7  # --once: the build of the images failed (phase and reason on stderr)

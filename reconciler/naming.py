@@ -99,3 +99,36 @@ def owner_record_name(record_name: str) -> str:
 
 def _digest(text: str, length: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+# -- delivery: images, builds, secrets ----------------------------------------------------------
+def repository_name(environment: str, app: str, container: str) -> str:
+    """ECR repository of a built container (the translation spells the same name in the image)."""
+    return f"{environment}/{app}/{container}"
+
+
+def artifacts_bucket(environment: str, app: str, account: str, region: str) -> str:
+    """The app's S3 bucket for source bundles and pipeline artifacts. Bucket names are global: a
+    short digest of account and region keeps ours apart from other accounts' (≤ 61 chars)."""
+    import hashlib
+
+    digest = hashlib.sha256(f"{account}:{region}".encode()).hexdigest()[:8]
+    return f"{app_prefix(environment, app)}-{digest}"
+
+
+def build_project_name(environment: str, app: str) -> str:
+    return app_prefix(environment, app)
+
+
+def pipeline_name(environment: str, app: str) -> str:
+    return app_prefix(environment, app)
+
+
+def secret_name(environment: str, app: str, name: str) -> str:
+    """Secrets Manager secret of a compose secret (the translation spells the same ARN)."""
+    return f"{environment}/{app}/{name}"
+
+
+def github_token_secret_name(environment: str, app: str) -> str:
+    """Kept apart from the compose secrets' names: the execution role must not read it."""
+    return f"{app_prefix(environment, app)}-github-token"

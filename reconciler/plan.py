@@ -95,7 +95,7 @@ def resolve(resource: Resource, outputs: Mapping[Key, Mapping[str, Any]]) -> Res
     def walk(value: Any) -> Any:
         if isinstance(value, Ref):
             found = outputs.get(value.target(resource.key), {}).get(value.output)
-            return UNKNOWN if found is None else found
+            return UNKNOWN if found is None else value.value(found)
         if isinstance(value, dict):
             return {k: walk(v) for k, v in value.items()}
         if isinstance(value, list):

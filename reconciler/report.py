@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from reconciler.conditions import Condition
+from reconciler.delivery.report import summary_lines
 from reconciler.state import EnvironmentState
 from reconciler.state.records import StoredCondition
 from reconciler.status import Status
@@ -75,6 +76,8 @@ def print_summary(document: Mapping[str, Any], output: str, clients: Sequence[An
               + (f"  endpoint {entry['endpoint']}" if entry.get("endpoint") else ""))
         if sign_in.get(scope):
             print(f"  {sign_in[scope]}")
+        for line in summary_lines(entry):
+            print(f"  {line}")
         for name in (n for n, r in entry["resources"].items() if any(c["status"] != "True" for c in r["conditions"])):
             msgs = "; ".join(f"{c['type']}={c['status']} {c['reason']} {c['message']}".strip()
                              for c in entry["resources"][name]["conditions"])

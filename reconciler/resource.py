@@ -39,16 +39,22 @@ class Ref:
     """A typed reference to an output of another resource, resolved by the engine.
 
     `app=True` points at the resource of the same app as the referrer; otherwise at the
-    environment-level one. The graph of kinds is built from these.
+    environment-level one. The graph of kinds is built from these. `template` (with one `{}`)
+    places the output in a string: an image URI `<repository>:{}` from a build's tag.
     """
 
     kind: str
     output: str
     name: str = ""
     app: bool = False
+    template: str = ""
 
     def target(self, owner: Key) -> Key:
         return Key(self.kind, owner.environment, owner.app if self.app else None, self.name)
+
+    def value(self, found: Any) -> Any:
+        """The referenced output as placed where the Ref stands."""
+        return self.template.replace("{}", str(found)) if self.template else found
 
 
 class _Unknown:

@@ -304,6 +304,81 @@ class ComposeSpec(SpecModel):
     ] = Field(default_factory=list)
 
 
+_GITHUB_REPOSITORY = re.compile(
+    r"^(?:https://github\.com/)?[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+?(?:\.git)?/?$"
+)
+_IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_GIT_BRANCH = re.compile(r"^[^\s~^:?*\[\\]+$")
+IMAGE_RETENTION_DAYS = 7
+
+
+class BuildSettings(SpecModel):
+    """Who builds the images of the containers with `build` (compose) or the lone Dockerfile.
+
+    - `managed` (default): the source folder is bundled and uploaded to S3; CodePipeline runs
+      CodeBuild, which pushes each image tagged with the bundle's content hash.
+    - `github`: the pipeline's source is a GitHub branch (a webhook starts it on each push);
+      the image tag is the commit.
+    - `self-managed`: the reconciler creates the ECR repositories only; you push the images
+      and name the tag to deploy.
+    """
+
+    mode: Literal["managed", "github", "self-managed"] = "managed"
+    repository: Annotated[
+        str,
+        _expect("a GitHub repository: 'owner/name' or 'https://github.com/owner/name'",
+                lambda v: isinstance(v, str) and bool(_GITHUB_REPOSITORY.match(v))),
+        Field(description="github: the repository, 'owner/name' or its https://github.com URL"),
+    ] | None = None
+    branch: Annotated[
+        str,
+        _expect("a branch name", lambda v: isinstance(v, str) and bool(_GIT_BRANCH.match(v))),
+        Field(description="github: the branch whose pushes are built (default main)"),
+    ] | None = None
+    path: Annotated[
+        str,
+        Field(min_length=1, description="github: the folder of the repository that spec.source is a "
+              "checkout of (default: the repository's root)"),
+    ] | None = None
+    token_secret: Annotated[
+        str,
+        Field(min_length=1, description="github: a '.secret-' file (outside spec.source) holding a "
+              "personal access token with the repo and admin:repo_hook scopes; stored in Secrets "
+              "Manager, never printed"),
+    ] | None = None
+    tag: Annotated[
+        str,
+        _expect("an image tag (letters, digits, '_', '.', '-'; at most 128) other than 'latest'",
+                lambda v: isinstance(v, str) and bool(_IMAGE_TAG.match(v)) and v != "latest"),
+        Field(description="self-managed: the tag you pushed to each repository and want deployed"),
+    ] | None = None
+    retention_days: Annotated[
+        int,
+        _expect("an integer between 1 and 3650", lambda v: _is_int(v) and 1 <= v <= 3650),
+        Field(description="images not in use, and old bundles and build artifacts, expire after "
+              "this many days"),
+    ] = IMAGE_RETENTION_DAYS
+
+    @model_validator(mode="after")
+    def _fields_of_the_mode(self) -> BuildSettings:
+        owned = {"repository": "github", "branch": "github", "path": "github", "tokenSecret": "github",
+                 "tag": "self-managed"}
+        values = {"repository": self.repository, "branch": self.branch, "path": self.path,
+                  "tokenSecret": self.token_secret, "tag": self.tag}
+        for field, mode in owned.items():
+            if values[field] is not None and self.mode != mode:
+                raise PydanticCustomError(
+                    "build_field_of_other_mode", "only allowed with 'mode: {mode}'",
+                    {"at": field, "mode": mode})
+        required = {"github": ("repository", "tokenSecret"), "self-managed": ("tag",)}
+        for field in required.get(self.mode, ()):
+            if values[field] is None:
+                raise PydanticCustomError(
+                    "build_field_required", "'mode: {mode}' needs '{field}'",
+                    {"at": field, "mode": self.mode, "field": field})
+        return self
+
+
 class Spec(SpecModel):
     source: Annotated[
         str,
@@ -325,6 +400,7 @@ class Spec(SpecModel):
     # spec of the environment sets one (so omitting it never conflicts with a spec that does).
     network: NetworkSpec | None = None
     logs: LogsSpec = Field(default_factory=LogsSpec)
+    build: BuildSettings = Field(default_factory=BuildSettings)
     adopt: bool = False
     # env_file entries outside `source` that may be read anyway (files or folders, relative to
     # this spec file); without it such entries are refused (specs/source_files.py).

@@ -12,6 +12,7 @@ from specs.compose_file import (
     find_source_files,
     read_compose,
 )
+from specs.build_settings import check_build_settings
 from specs.compose_service import ComposeService
 from specs.dependencies import add_dependencies
 from specs.dockerfile import first_exposed_port
@@ -53,6 +54,7 @@ def translate(spec: LoadedSpec, location: AwsLocation | None = None) -> Translat
     )
     notes = add_dependencies(services, containers, document, problems)
     check_task_definition(spec, services, containers, document, problems)
+    check_build_settings(spec, len(build), problems)
     problems.raise_if_any()
     assert entrypoint is not None
     return Translation(

@@ -48,3 +48,13 @@ def design(*spec_paths: Path) -> list[EnvironmentDesign]:
             app = AppDesign(loaded, translate(loaded, LOCATION))
             apps.setdefault(app.environment, []).append(app)
     return [EnvironmentDesign(env, tuple(items), LOCATION) for env, items in sorted(apps.items())]
+
+
+def delivery_controllers() -> list:
+    """The kinds a task definition of built containers (and secrets) needs: ECR repositories, the
+    build pipeline and its wait, secrets, and IAM's roles for CodeBuild and CodePipeline."""
+    from controllers import build
+    from controllers.images import RepositoryController
+    from controllers.secrets import GitHubTokenController, SecretController
+
+    return [RepositoryController(), SecretController(), GitHubTokenController(), *build.controllers()]

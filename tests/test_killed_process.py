@@ -41,6 +41,11 @@ def inventory(url: str) -> Counter:
     counts["namespace"] = len(_client("servicediscovery", url).list_namespaces()["Namespaces"])
     counts["discovery_service"] = len(_client("servicediscovery", url).list_services()["Services"])
     counts["role"] = len([r for r in _client("iam", url).list_roles()["Roles"] if r["RoleName"].startswith("sc-")])
+    counts["repository"] = len(_client("ecr", url).describe_repositories()["repositories"])
+    counts["bucket"] = len(_client("s3", url).list_buckets()["Buckets"])
+    counts["build_project"] = len(_client("codebuild", url).list_projects()["projects"])
+    counts["pipeline"] = len(_client("codepipeline", url).list_pipelines()["pipelines"])
+    counts["secret"] = len(_client("secretsmanager", url).list_secrets()["SecretList"])
     counts["log_group"] = len(_client("logs", url).describe_log_groups(logGroupNamePrefix="/ecs/")["logGroups"])
     apigw = _client("apigatewayv2", url)
     apis = apigw.get_apis()["Items"]
@@ -77,10 +82,12 @@ def test_converge_killed_midway_and_rerun_leaves_exactly_one_of_everything(moto_
     capsys.readouterr()
     counts = inventory(moto_server.url)
     expected_one = ["vpc", "igw", "route_table", "cluster", "ecs_service", "task_definition_family",
-                    "namespace", "discovery_service", "api", "vpc_link", "integration", "route", "stage"]
+                    "namespace", "discovery_service", "api", "vpc_link", "integration", "route", "stage",
+                    "bucket", "build_project", "pipeline", "secret"]
     assert {k: counts[k] for k in expected_one} == dict.fromkeys(expected_one, 1)
     assert counts["subnet"] == 3  # the environment spans three zones
     assert counts["security_group"] == 2  # the environment's VPC-link group and the app's tasks group
-    assert counts["role"] == 2  # execution and task
+    assert counts["role"] == 4  # execution, task, and CodeBuild's and CodePipeline's
+    assert counts["repository"] == 2  # one per built container
     assert counts["log_group"] == 2  # one per container
     assert main(["plan", EXAMPLE, "--target", moto_server.url, "--detailed-exitcode"]) == 0

@@ -140,7 +140,7 @@ def test_prune_deletes_the_app_whose_spec_left_and_spares_the_rest_and_look_alik
     services = client(url, "ecs").describe_services(cluster=cluster_name("dev"), services=["gone-api", "keep-api"])["services"]
     assert {s["serviceName"]: s["status"] for s in services} == {"gone-api": "INACTIVE", "keep-api": "ACTIVE"}
     roles = [r["RoleName"] for r in client(url, "iam").list_roles()["Roles"]]
-    assert not [r for r in roles if "gone-api" in r] and len([r for r in roles if "keep-api" in r]) == 2
+    assert not [r for r in roles if "gone-api" in r] and len([r for r in roles if "keep-api" in r]) == 4  # execution, task, build, pipeline
     names = [a["Name"] for a in client(url, "apigatewayv2").get_apis()["Items"]]
     assert names == ["sc-dev-keep-api"]
     assert client(url, "cognito-idp").list_user_pools(MaxResults=60)["UserPools"] == []

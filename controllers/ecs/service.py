@@ -93,7 +93,7 @@ class ServiceController(BaseController):
                 "cluster": Ref("ecs.cluster", "name"),
                 "serviceName": naming.service_name(app.name),
                 "taskDefinition": Ref("ecs.task_definition", "arn", app=True),  # full ARN, never family:rev
-                "desiredCount": translation.replicas,
+                "desiredCount": 0 if app.facts.suspended else translation.replicas,
                 "launchType": "FARGATE",
                 "platformVersion": "LATEST",
                 "networkConfiguration": {"awsvpcConfiguration": {

@@ -35,7 +35,7 @@ def task_definition_request(app: AppDesign, env: EnvironmentDesign) -> dict[str,
                                   env.location.partition)
     containers = []
     for container in content["containerDefinitions"]:
-        container = with_environment(dict(container), storage)
+        container = with_delivery(with_environment(dict(container), storage), app)
         container["logConfiguration"] = {
             "logDriver": "awslogs",
             "options": {
@@ -49,6 +49,35 @@ def task_definition_request(app: AppDesign, env: EnvironmentDesign) -> dict[str,
     return content
 
 
+SECRET_VERSION_LABEL = "reconcile.dev/secret-version."
+
+
+def with_delivery(container: dict, app: AppDesign) -> dict:
+    """A built container's image by the build's tag (never `latest`: a new build is a new
+    revision, and a rollback is exact), and each secret by its ARN, with its current version as a
+    label so that a new value is a new revision (tasks read secrets when they start)."""
+    delivery = app.delivery
+    name = container["name"]
+    image = next((i for i in delivery.images if i.container == name), None)
+    if image is not None:
+        container["image"] = Ref("build.image", "tag", app=True, template=delivery.image_uri(image.repository) + ":{}")
+    prefix = f":secret:{app.environment}/{app.name}/"
+    labels: dict = {}
+    secrets = []
+    for entry in container.get("secrets") or []:
+        secret = entry["valueFrom"].split(prefix, 1)[-1] if prefix in entry["valueFrom"] else None
+        if secret is None:
+            secrets.append(entry)
+            continue
+        secrets.append({"name": entry["name"], "valueFrom": Ref("secrets.secret", "arn", name=secret, app=True)})
+        labels[SECRET_VERSION_LABEL + secret] = Ref("secrets.secret", "version", name=secret, app=True)
+    if secrets:
+        container["secrets"] = secrets
+    if labels:
+        container["dockerLabels"] = {**(container.get("dockerLabels") or {}), **labels}
+    return container
+
+
 def _outputs(definition: Mapping[str, Any]) -> dict[str, Any]:
     return {"arn": definition["taskDefinitionArn"], "family": definition["family"], "revision": definition["revision"]}
 
@@ -58,7 +87,7 @@ class TaskDefinitionController(BaseController):
     scope = "app"
     immutable = frozenset({"family"})
     outputs = frozenset({"arn", "family", "revision"})
-    references = frozenset({"iam.role", "logs.group"})
+    references = frozenset({"iam.role", "logs.group", "build.image", "secrets.secret"})
 
     def identity(self, key: Key) -> dict[str, Any]:
         return {"family": naming.task_family(key.environment, key.app or "")}

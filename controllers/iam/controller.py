@@ -26,11 +26,20 @@ from botocore.exceptions import ClientError
 
 from controllers.iam import aws
 from controllers.iam.compare import canonical_document, diff_role
-from controllers.iam.policies import execution_policy, storage_policy, trust_policy
+from controllers.iam.policies import (
+    CODEBUILD_PRINCIPAL,
+    CODEPIPELINE_PRINCIPAL,
+    TASKS_PRINCIPAL,
+    build_policy,
+    execution_policy,
+    pipeline_policy,
+    storage_policy,
+    trust_policy,
+)
 from reconciler.aws import error_code
 from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign
-from reconciler.naming import role_name
+from reconciler.naming import artifacts_bucket, build_project_name, role_name, secret_name
 from reconciler.ownership import as_dict, refuse_unless_ours, tags_for
 from reconciler.resource import FieldChange, Key, Observation, Resource
 
@@ -39,6 +48,8 @@ log = structlog.get_logger("controllers.iam")
 KIND = "iam.role"
 EXECUTION = "execution"
 TASK = "task"
+BUILD = "build"  # CodeBuild's, for apps whose images the pipeline builds
+PIPELINE = "pipeline"  # CodePipeline's, likewise
 
 
 class RoleController(BaseController):
@@ -46,25 +57,34 @@ class RoleController(BaseController):
     scope = "app"
     immutable = frozenset({"RoleName"})
     outputs = frozenset({"arn", "name"})
-    standard_names = (EXECUTION, TASK)
+    standard_names = (EXECUTION, TASK, BUILD, PIPELINE)
 
     def identity(self, key: Key) -> dict[str, Any]:
         return {"RoleName": role_name(key.environment, key.app or "", key.name), "Policies": {}}
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
         account, region = env.location.account_id, env.location.region
-        trust = trust_policy(account)
+        partition = env.location.partition
+        trust = {purpose: trust_policy(account, service) for purpose, service in
+                 ((EXECUTION, TASKS_PRINCIPAL), (TASK, TASKS_PRINCIPAL), (BUILD, CODEBUILD_PRINCIPAL),
+                  (PIPELINE, CODEPIPELINE_PRINCIPAL))}
         resources = []
         for app in env.apps:
+            secrets = [secret_name(env.name, app.name, s.name) for s in app.translation.secret_files]
             policies = {
-                EXECUTION: {"execution": execution_policy(env.name, app.name, region, account, env.location.partition)},
-                TASK: {"storage": storage_policy(app.storage, region, account, env.location.partition)},
+                EXECUTION: {"execution": execution_policy(env.name, app.name, region, account, partition, secrets)},
+                TASK: {"storage": storage_policy(app.storage, region, account, partition)},
             }
+            if app.delivery.pipeline:
+                bucket = artifacts_bucket(env.name, app.name, account, region)
+                project = build_project_name(env.name, app.name)
+                policies[BUILD] = {"build": build_policy(env.name, app.name, region, account, partition, bucket, project)}
+                policies[PIPELINE] = {"pipeline": pipeline_policy(region, account, partition, bucket, project)}
             for purpose, owned in policies.items():
                 key = Key(KIND, env.name, app.name, purpose)
                 desired = {
                     "RoleName": role_name(env.name, app.name, purpose),
-                    "AssumeRolePolicyDocument": trust,
+                    "AssumeRolePolicyDocument": trust[purpose],
                     "Policies": owned,
                 }
                 resources.append(Resource(key, desired, tags_for(key, app.labels), app.adopt))

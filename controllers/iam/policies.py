@@ -14,6 +14,11 @@ from reconciler.design import StorageGrant
 
 VERSION = "2012-10-17"
 TASKS_PRINCIPAL = "ecs-tasks.amazonaws.com"
+CODEBUILD_PRINCIPAL = "codebuild.amazonaws.com"
+CODEPIPELINE_PRINCIPAL = "codepipeline.amazonaws.com"
+# What CodeBuild needs to push an image (and read one back).
+ECR_PUSH = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:DescribeImages",
+            "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart")
 
 # Least privilege per storage permission (DynamoDB actions).
 STORAGE_ACTIONS: dict[str, tuple[str, ...]] = {
@@ -24,35 +29,63 @@ STORAGE_ACTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def trust_policy(account: str) -> dict[str, Any]:
-    """ECS tasks may assume the role, only on behalf of this account (confused-deputy guard)."""
+def trust_policy(account: str, service: str = TASKS_PRINCIPAL) -> dict[str, Any]:
+    """The service (ECS tasks, CodeBuild, CodePipeline) may assume the role, only on behalf of
+    this account (confused-deputy guard)."""
     return canonical_document({
         "Version": VERSION,
         "Statement": [{
             "Effect": "Allow",
-            "Principal": {"Service": TASKS_PRINCIPAL},
+            "Principal": {"Service": service},
             "Action": "sts:AssumeRole",
             "Condition": {"StringEquals": {"aws:SourceAccount": account}},
         }],
     })
 
 
-def execution_policy(environment: str, app: str, region: str, account: str, partition: str = "aws") -> dict[str, Any]:
+def execution_policy(environment: str, app: str, region: str, account: str, partition: str = "aws",
+                     secrets: Iterable[str] | None = None) -> dict[str, Any]:
     """What the ECS agent needs to start the app's tasks: pull its images, write its logs, read
-    its secrets; each scoped to the app's own names."""
+    its secrets; each scoped to the app's own names. `secrets`: the secret names the task
+    definition references (exactly those; `-??????` is the random suffix Secrets Manager appends);
+    None: every secret under the app's prefix (callers that do not know them)."""
     repositories = f"arn:{partition}:ecr:{region}:{account}:repository/{environment}/{app}/*"
     log_groups = f"arn:{partition}:logs:{region}:{account}:log-group:/ecs/{environment}/{app}/*:*"
-    secrets = f"arn:{partition}:secretsmanager:{region}:{account}:secret:{environment}/{app}/*"
-    return canonical_document({
-        "Version": VERSION,
-        "Statement": [
-            # GetAuthorizationToken is account-wide: it has no resource to scope to.
-            _allow(["ecr:GetAuthorizationToken"], ["*"]),
-            _allow(["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"], [repositories]),
-            _allow(["logs:CreateLogStream", "logs:PutLogEvents"], [log_groups]),
-            _allow(["secretsmanager:GetSecretValue"], [secrets]),
-        ],
-    })
+    prefix = f"arn:{partition}:secretsmanager:{region}:{account}:secret:"
+    readable = [f"{prefix}{environment}/{app}/*"] if secrets is None else [f"{prefix}{name}-??????" for name in sorted(secrets)]
+    statements = [
+        # GetAuthorizationToken is account-wide: it has no resource to scope to.
+        _allow(["ecr:GetAuthorizationToken"], ["*"]),
+        _allow(["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"], [repositories]),
+        _allow(["logs:CreateLogStream", "logs:PutLogEvents"], [log_groups]),
+    ]
+    if readable:
+        statements.append(_allow(["secretsmanager:GetSecretValue"], readable))
+    return canonical_document({"Version": VERSION, "Statement": statements})
+
+
+def build_policy(environment: str, app: str, region: str, account: str, partition: str, bucket: str,
+                 project: str) -> dict[str, Any]:
+    """CodeBuild's role: read the bundle and write artifacts in the app's bucket, write the
+    project's logs, push to the app's repositories."""
+    log_group = f"arn:{partition}:logs:{region}:{account}:log-group:/aws/codebuild/{project}"
+    return canonical_document({"Version": VERSION, "Statement": [
+        _allow(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], [log_group, f"{log_group}:*"]),
+        _allow(["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], [f"arn:{partition}:s3:::{bucket}/*"]),
+        _allow(["s3:GetBucketAcl", "s3:GetBucketLocation"], [f"arn:{partition}:s3:::{bucket}"]),
+        _allow(["ecr:GetAuthorizationToken"], ["*"]),
+        _allow(list(ECR_PUSH), [f"arn:{partition}:ecr:{region}:{account}:repository/{environment}/{app}/*"]),
+    ]})
+
+
+def pipeline_policy(region: str, account: str, partition: str, bucket: str, project: str) -> dict[str, Any]:
+    """CodePipeline's role: its artifacts in the app's bucket, and running the app's project."""
+    return canonical_document({"Version": VERSION, "Statement": [
+        _allow(["s3:GetObject", "s3:GetObjectVersion", "s3:GetBucketVersioning", "s3:PutObject"],
+               [f"arn:{partition}:s3:::{bucket}", f"arn:{partition}:s3:::{bucket}/*"]),
+        _allow(["codebuild:BatchGetBuilds", "codebuild:StartBuild"],
+               [f"arn:{partition}:codebuild:{region}:{account}:project/{project}"]),
+    ]})
 
 
 def storage_actions(permissions: Iterable[str]) -> list[str]:

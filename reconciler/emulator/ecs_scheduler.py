@@ -13,6 +13,8 @@ services so that DescribeServices looks like AWS's:
   deployment is gone and the PRIMARY one is COMPLETED;
 - a taskDefinition change adds a new PRIMARY deployment (IN_PROGRESS) and keeps the old one as
   ACTIVE until the rollout completes;
+- when tasks start running, each container writes a few lines to its awslogs log group (stream
+  `<prefix>/<container>/<task id>`), as a started container would, so logs can be read back;
 - `fail_service` makes a service's tasks fail (runningCount 0, PRIMARY rollout FAILED with the
   reason, an event with the stopped reason, as ECS's deployment circuit breaker reports it);
   `recover_service` undoes it.
@@ -155,6 +157,7 @@ class EcsScheduler:
             self._set_deployments(service, [self._with_rollout(primary, "COMPLETED", seen.running,
                                                                 service.desired_count)])
             self._add_event(service, f"(service {service.name}) has reached a steady state.")
+            self._write_task_logs(service)
         self._set_counts(service, seen.running, max(service.desired_count - seen.running, 0))
 
     def _apply_failure(self, seen: _Seen) -> None:
@@ -170,6 +173,30 @@ class EcsScheduler:
         self._set_deployments(service, [failed])
         self._add_event(service, f"(service {service.name}) (deployment {failed['id']}) deployment failed: "
                                  f"tasks failed to start. Stopped reason: {reason}")
+
+    def _write_task_logs(self, service: Any) -> None:
+        """A few lines per container of each task started, in the container's awslogs stream."""
+        from moto.core.utils import unix_time_millis, utcnow
+        from moto.logs.models import logs_backends
+
+        try:
+            definition = self._backend().describe_task_definition(service.task_definition)
+        except Exception:  # noqa: BLE001 - a deregistered revision: nothing to write
+            return
+        logs = logs_backends[self.account_id][self.region]
+        now = int(unix_time_millis(utcnow()))
+        for _ in range(service.desired_count):
+            task = uuid.uuid4().hex
+            for container in definition.container_definitions:
+                options = (container.get("logConfiguration") or {}).get("options") or {}
+                group, prefix = options.get("awslogs-group"), options.get("awslogs-stream-prefix", "ecs")
+                if not group or group not in logs.groups:
+                    continue
+                stream = f"{prefix}/{container['name']}/{task}"
+                lines = [f"[embedded] task {task} started container {container['name']} from image {container.get('image')}",
+                         f"[embedded] {container['name']}: running (revision {definition.revision})"]
+                logs.create_log_stream(group, stream)
+                logs.put_log_events(group, stream, [{"timestamp": now + i, "message": m} for i, m in enumerate(lines)])
 
     # -- moto's objects --------------------------------------------------------------------
     def _backend(self) -> Any:

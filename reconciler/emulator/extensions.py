@@ -3,6 +3,10 @@ takes on AWS -- used ONLY by the embedded AWS (`reconciler.emulator.server`) and
 
 - API Gateway v2 GetAuthorizers (moto has Create/Get/Update/DeleteAuthorizer, not the list):
   answered as AWS documents it, `{"items": [...]}` of the API's authorizers.
+- API Gateway v2 custom domain names: AWS answers each DomainNameConfiguration with the
+  regional target (`ApiGatewayDomainName`, `d-....execute-api.<region>.amazonaws.com`), its
+  `HostedZoneId` and a `DomainNameStatus`; moto echoes the request only, so the Route 53 alias
+  of an API's custom domain would have nothing to point at.
 - States AWS reaches and moto never does, settable through `reconciler.emulator.control` (for
   tests of the failure paths): a VPC link's status (moto always says AVAILABLE), a Cloud Map
   operation that FAILed (moto's always SUCCEED), a DynamoDB table still CREATING (moto's are
@@ -12,8 +16,13 @@ Applied once per process, before moto's server starts; idempotent.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
+
+# API Gateway's regional hosted zone (us-east-1, the embedded region); other regions get a
+# placeholder that is plainly not AWS's.
+_API_GATEWAY_ZONES = {"us-east-1": "Z1UJRXOUMOOFQ8"}
 
 _APPLIED = False
 
@@ -24,6 +33,7 @@ def apply() -> None:
         return
     _APPLIED = True
     _get_authorizers()
+    _api_domain_targets()
     _vpc_link_status()
     _operation_errors()
     _table_status()
@@ -38,6 +48,24 @@ def _get_authorizers() -> None:
         return 200, {}, json.dumps({"items": [a.to_json() for a in api.authorizers.values()]})
 
     ApiGatewayV2Response.get_authorizers = get_authorizers
+
+
+def _api_domain_targets() -> None:
+    from moto.apigatewayv2 import models
+
+    original = models.DomainName.__init__
+
+    def init(self: Any, domain_name: str, domain_name_configurations: list, *args: Any, **kwargs: Any) -> None:
+        original(self, domain_name, domain_name_configurations, *args, **kwargs)
+        backend = kwargs.get("backend") if "backend" in kwargs else args[-1]
+        region = backend.region_name
+        digest = hashlib.sha256(domain_name.encode()).hexdigest()[:10]
+        for configuration in self.domain_name_configurations or []:
+            configuration.setdefault("apiGatewayDomainName", f"d-{digest}.execute-api.{region}.amazonaws.com")
+            configuration.setdefault("hostedZoneId", _API_GATEWAY_ZONES.get(region, "ZEMULATEDAPIGATEWAY"))
+            configuration.setdefault("domainNameStatus", "AVAILABLE")
+
+    models.DomainName.__init__ = init  # type: ignore[method-assign]
 
 
 def _vpc_link_status() -> None:

@@ -40,12 +40,15 @@ class EmbeddedAWS:
     """moto server in this process, on 127.0.0.1 unless `host` says otherwise (0.0.0.0 in a
     container). `url` is the endpoint for every service."""
 
-    def __init__(self, port: int = 0, *, host: str = "127.0.0.1", simulate_ecs: bool = True) -> None:
+    def __init__(self, port: int = 0, *, host: str = "127.0.0.1", simulate_ecs: bool = True,
+                 simulate_builds: bool = True) -> None:
         self.host = host
         self.port = port
         self.simulate_ecs = simulate_ecs
+        self.simulate_builds = simulate_builds
         self._server: Any = None
         self.scheduler: Any = None
+        self.builds: Any = None
         self.url = ""
 
     def start(self) -> "EmbeddedAWS":
@@ -91,6 +94,11 @@ class EmbeddedAWS:
 
             self.scheduler = EcsScheduler(account_id=EMBEDDED_ACCOUNT, region=EMBEDDED_REGION)
             self.scheduler.start()
+        if self.simulate_builds:
+            from reconciler.emulator.build_simulation import BuildSimulation
+
+            self.builds = BuildSimulation().start()
+            moto_extensions.simulation = self.builds
         return self
 
     def reset(self) -> None:
@@ -99,10 +107,18 @@ class EmbeddedAWS:
         urllib.request.urlopen(request, timeout=10).read()
         if self.scheduler is not None:
             self.scheduler.forget()
+        if self.builds is not None:
+            self.builds.forget()
 
     def stop(self) -> None:
         if self.scheduler is not None:
             self.scheduler.stop()
+        if self.builds is not None:
+            from reconciler.emulator import moto_extensions
+
+            self.builds.stop()
+            if moto_extensions.simulation is self.builds:
+                moto_extensions.simulation = None
         if self._server is not None:
             self._server.stop()
             self._server = None

@@ -40,3 +40,38 @@ def manual_scheduler(server: EmbeddedAWS, delay: float = 1.0) -> Iterator[Manual
         if background is not None:
             background.forget()
             background.start()
+
+
+@contextmanager
+def manual_builds(server: EmbeddedAWS) -> Iterator["ManualBuilds"]:
+    """The session's background build simulation paused; a fresh one on a fake clock instead."""
+    from reconciler.emulator import moto_extensions
+
+    background = server.builds
+    if background is not None:
+        background.stop()
+    manual = ManualBuilds()
+    moto_extensions.simulation = manual
+    try:
+        yield manual
+    finally:
+        moto_extensions.simulation = background
+        if background is not None:
+            background.forget()
+            background.start()
+
+
+from reconciler.emulator.build_simulation import BuildSimulation  # noqa: E402
+
+
+class ManualBuilds(BuildSimulation):
+    """`advance(s)` moves the clock one second (one phase) at a time, ticking at each."""
+
+    def __init__(self) -> None:
+        self.fake_clock = FakeClock()
+        super().__init__(step=1.0, clock=self.fake_clock)
+
+    def advance(self, seconds: int) -> None:
+        for _ in range(seconds):
+            self.fake_clock.now += 1
+            self.tick()

@@ -15,10 +15,11 @@ from reconciler.engine import apply_plan, converge
 from reconciler.ownership import TAG_KIND, TAG_MANAGED_BY
 from reconciler.plan import make_plan, resolve
 from reconciler.resource import Key
-from tests.support import design, write_app
+from tests.support import delivery_controllers, design, write_app
 
 CONTROLLERS = [*network_controllers(), NamespaceController(), DiscoveryServiceController(), RoleController(),
-               LogGroupController(), ClusterController(), TaskDefinitionController(), ServiceController()]
+               LogGroupController(), ClusterController(), *delivery_controllers(), TaskDefinitionController(),
+               ServiceController()]
 SERVICE = Key("ecs.service", "dev", "posts-api")
 CLUSTER = "sc-dev"
 DOCKERFILE = "FROM public.ecr.aws/docker/library/node:20-slim\nEXPOSE 8080\nCMD [\"node\", \"index.js\"]\n"

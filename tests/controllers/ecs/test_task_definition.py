@@ -10,9 +10,9 @@ from reconciler.engine import apply_plan, converge
 from reconciler.ownership import LABEL_PREFIX, TAG_KIND, TAG_MANAGED_BY, TAG_NAME
 from reconciler.plan import make_plan, resolve
 from reconciler.resource import Key
-from tests.support import design, write_app
+from tests.support import delivery_controllers, design, write_app
 
-CONTROLLERS = [RoleController(), LogGroupController(), TaskDefinitionController()]
+CONTROLLERS = [RoleController(), LogGroupController(), *delivery_controllers(), TaskDefinitionController()]
 FAMILY = "dev-posts-api"
 STORAGE = """\
 storage:

@@ -81,8 +81,26 @@ def test_execution_policy_is_scoped_to_the_apps_repositories_logs_and_secrets(ct
         (f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/dev/posts-api/*",):
             ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
         (f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/ecs/dev/posts-api/*:*",): ["logs:CreateLogStream", "logs:PutLogEvents"],
-        (f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:dev/posts-api/*",): ["secretsmanager:GetSecretValue"],
-    }
+    }  # no secrets in the spec: no secret may be read
+
+
+def test_execution_policy_reads_exactly_the_apps_secrets_and_not_the_github_token(ctx, aws, tmp_path):
+    compose = """\
+services:
+  web:
+    build: .
+    ports: ["8080"]
+    secrets: [DB_PASSWORD, API_KEY]
+secrets:
+  DB_PASSWORD: {file: ../secrets/.secret-db}
+  API_KEY: {file: ../secrets/.secret-api}
+"""
+    spec = write_app(tmp_path, compose=compose, files={"src/Dockerfile": "FROM scratch\n", "secrets/.secret-db": "a",
+                                                       "secrets/.secret-api": "b"})
+    assert run(ctx, design(spec)).converged
+    prefix = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:dev/posts-api/"
+    assert actions_by_resource(inline(aws, EXECUTION)["execution"])[(f"{prefix}API_KEY-??????", f"{prefix}DB_PASSWORD-??????")] \
+        == ["secretsmanager:GetSecretValue"]
 
 
 def test_a_read_only_grant_allows_only_read_actions_on_the_table_and_its_indexes(ctx, aws, tmp_path):
@@ -176,7 +194,7 @@ def test_a_create_interrupted_before_the_policies_leaves_one_role_each(ctx, aws,
     RoleController().create(first.resources[EXEC_KEY], ctx)
     assert run(ctx, designs).converged
     names = [r["RoleName"] for r in aws.client("iam").list_roles()["Roles"]]
-    assert sorted(names) == [EXECUTION, TASK]
+    assert sorted(names) == sorted([EXECUTION, TASK, "sc-dev-posts-api-build", "sc-dev-posts-api-pipeline"])
     assert set(inline(aws, EXECUTION)) == {"execution"}
     assert plan(ctx, designs).empty
 
@@ -228,4 +246,4 @@ def test_delete_removes_inline_and_attached_policies_and_is_idempotent(ctx, aws,
     observation = Observation(True, outputs=report.status.outputs[TASK_KEY])
     for _ in range(2):  # the second round: already gone is success
         RoleController().delete(TASK_KEY, observation, ctx)
-    assert [r["RoleName"] for r in iam.list_roles()["Roles"]] == [EXECUTION]
+    assert TASK not in [r["RoleName"] for r in iam.list_roles()["Roles"]]

@@ -1,0 +1,4 @@
+"""ECR kinds: images.repository (one per built container)."""
+from controllers.images.repository import RepositoryController
+
+__all__ = ["RepositoryController"]
