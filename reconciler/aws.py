@@ -53,6 +53,9 @@ class ClientFactory:
         self._lock = threading.Lock()
         self.request_count = 0
         self.requests: list[str] = []
+        # A long-running daemon keeps only the count: the list would grow for ever.
+        self.keep_requests = True
+        self._hooks: list[tuple[str, Any]] = []
         self._facts: dict[str, Any] = {}
 
     @property
@@ -69,14 +72,25 @@ class ClientFactory:
                     service, region_name=region, endpoint_url=self.endpoint.endpoint_url, config=self.config
                 )
                 client.meta.events.register("before-send", self._count)
+                for event, handler in self._hooks:
+                    client.meta.events.register(event, handler)
                 self._clients[cache_key] = client
             return client
+
+    def on(self, event: str, handler: Any) -> None:
+        """Register a botocore event handler on every client, made or to be made (the daemon's
+        metrics and its lease guard)."""
+        with self._lock:
+            self._hooks.append((event, handler))
+            for client in self._clients.values():
+                client.meta.events.register(event, handler)
 
     def _count(self, request: Any = None, **kwargs: Any) -> None:
         # Runs once per HTTP attempt, retries included: what AWS bills and throttles.
         with self._lock:
             self.request_count += 1
-            self.requests.append(kwargs.get("event_name", "").removeprefix("before-send."))
+            if self.keep_requests:
+                self.requests.append(kwargs.get("event_name", "").removeprefix("before-send."))
 
     def fact(self, name: str, compute: Any) -> Any:
         """Immutable facts (account id, AZ names) read once per process."""

@@ -13,7 +13,7 @@ from reconciler.errors import EXIT_ERROR, ConfigurationError
 from reconciler.engine import aws_message
 
 SUBCOMMANDS = ("render", "validate", "schema", "plan", "status", "delete", "prune", "emulator", "apply",
-               "client-config")
+               "client-config", "run", "trigger", "events")
 
 
 def _target_option(parser: argparse.ArgumentParser) -> None:
@@ -87,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="aws-exports.js, amplifyconfiguration.json or amplify_outputs.json (merged into); repeatable")
     _target_option(client)
 
+    from reconciler.daemon.commands import add_parsers
+
+    add_parsers(sub, _target_option)
+
     emulator = sub.add_parser("emulator", help="run the embedded AWS (moto) in the foreground for other commands to share")
     emulator.add_argument("--port", type=int, default=4566)
     return parser
@@ -106,7 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
     if args_list[0] not in SUBCOMMANDS and not args_list[0].startswith("-"):
-        parser.error("the continuous daemon arrives in a later release: use `reconcile --once PATH...`")
+        parser.error(f"unknown command {args_list[0]!r}: `reconcile run PATH...` reconciles continuously, "
+                     "`reconcile --once PATH...` once")
     args = parser.parse_args(args_list)
     try:
         return commands.run(args)

@@ -142,6 +142,10 @@ class BaseController:
     # False for creates AWS gives no idempotency and no unique name (CreateVpc, CreateApi): the
     # engine records a create-pending marker (with the creation token) before calling them.
     idempotent_create: ClassVar[bool] = True
+    # The desired field that names a deployable revision (ECS service: taskDefinition). A revision
+    # whose rollout failed is held: the engine does not set this field to it again until the
+    # spec or its source changes (see `reconciler.plan.hold_failed_revisions`).
+    rollout_field: ClassVar[str] = ""
 
     def identity(self, key: Key) -> dict[str, Any]:
         return {}

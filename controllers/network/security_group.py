@@ -58,7 +58,10 @@ class SecurityGroupController(BaseController):
         return {"GroupName": naming.security_group_name(key.environment, key.app, key.name), "VpcId": Ref(VPC, "id")}
 
     def desired(self, env: EnvironmentDesign) -> list[Resource]:
+        # From every app of the environment, registered ones included (not only those at hand).
         doors = {FRONT_DOOR_GROUP[app.front_door] for app in env.apps}
+        doors |= {FRONT_DOOR_GROUP["api"]} if env.has_api else set()
+        doors |= {FRONT_DOOR_GROUP["hosting"]} if env.has_hosting else set()
         resources = [self._front_door(env, name) for name in ("vpclink", "alb") if name in doors]
         return resources + [self._tasks(env, app) for app in env.apps]
 
