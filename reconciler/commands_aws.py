@@ -21,7 +21,7 @@ from reconciler.graph import GraphError
 from reconciler.loading import designs_from
 from reconciler.plan import Change, Plan, make_plan
 from reconciler.render import render_json, render_text
-from reconciler.report import endpoints_of, print_summary, status_document, status_from_state
+from reconciler.report import commits_of, endpoints_of, print_summary, status_document, status_from_state
 from reconciler.state import DEFAULT_TABLE, TABLE_ENV, StateStore
 from reconciler.state.sync import seed_conditions
 from reconciler.status import derive_status
@@ -256,14 +256,16 @@ def cmd_status(args: Namespace) -> int:
     prepared = _prepare(args)
     if isinstance(prepared, int):
         return prepared
+    states = {}
     try:
         if args.live:
             plan = read_only_plan(prepared, prune=False)
             if isinstance(plan, int):
                 return plan
             conditions = ConditionStore()
-            for environment in {env.name for env in prepared.designs}:
-                seed_conditions(conditions, prepared.store.load(environment))
+            states = {env.name: prepared.store.load(env.name) for env in prepared.designs}
+            for state in states.values():
+                seed_conditions(conditions, state)
             status = derive_status(plan, None, conditions)
         else:
             states = {env.name: prepared.store.load(env.name) for env in prepared.designs}
@@ -276,7 +278,7 @@ def cmd_status(args: Namespace) -> int:
     finally:
         prepared.target.close()
     clients = client_config.api_facts(prepared.designs, status.outputs)
-    print_summary(status_document(status, endpoints_of(status), clients), args.output, clients)
+    print_summary(status_document(status, endpoints_of(status), clients, commits_of(states)), args.output, clients)
     return EXIT_OK if status.all_ready() and status.specs else EXIT_ERROR
 
 
