@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import datetime, timezone
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
 import structlog
 
-from reconciler.conditions import now_iso
 from reconciler.logging import REDACTED, redact
 from reconciler.recorder import Recorder
 from reconciler.resource import Key, Resource
@@ -128,7 +128,7 @@ class JournalRecorder:
                 continue
             resource = plan.resources.get(key)
             event = {
-                "time": now_iso(), "replica": self.journal.replica, "environment": key.environment,
+                "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), "replica": self.journal.replica, "environment": key.environment,
                 "app": key.app or "", "kind": key.kind, "resource": str(key), "action": change.action,
                 "why": why_of(change.action, change.reason, resource, self.spec_changed(key.environment, key.app)),
                 "reason": change.reason,
