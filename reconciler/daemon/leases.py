@@ -105,19 +105,18 @@ class Leases:
         self._renew_all(sent)
         fair = math.ceil(self.shards / self.members)
         leases = {i["sk"]: i for i in items}
-        wanted = [LEADER] + self._shard_order()
-        expiries = []
-        for name in wanted:
+        for name in [LEADER] + self._shard_order():
             if name in self._held:
                 continue
             if name != LEADER and len(self.held_shards()) >= fair:
                 break
             item = leases.get(name, {})
-            if item.get("holder") and item.get("expires", 0) > now * 1000:
-                expiries.append(item["expires"] / 1000)
-                continue
-            self._acquire(name, sent)
-        self.next_expiry = min(expiries) if expiries else None
+            if not (item.get("holder") and item.get("expires", 0) > now * 1000):
+                self._acquire(name, sent)
+        # Wake when another replica's lease or heartbeat runs out: its shards may be ours then.
+        foreign = [i["expires"] / 1000 for i in items if i.get("holder") and i.get("holder") != self.holder
+                   and i.get("expires", 0) > now * 1000]
+        self.next_expiry = min(foreign) if foreign else None
         surplus = len(self.held_shards()) - fair
         for name in reversed(self.held_shards()):
             if surplus <= 0:

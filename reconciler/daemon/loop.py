@@ -31,7 +31,7 @@ from reconciler.daemon.metrics import Metrics
 from reconciler.daemon.specs_at_hand import SpecsAtHand, read_specs
 from reconciler.daemon.triggers import pending_triggers, remove_trigger
 from reconciler.engine import ConvergeReport, aws_message
-from reconciler.state.store import FenceLost, StateConflict
+from reconciler.state.store import FenceLost, StateConflict, StateNotReady
 
 log = structlog.get_logger("reconciler.daemon")
 
@@ -79,6 +79,7 @@ class Daemon:
         self._guard = threading.local()
         self._triggers: set[str] = set()
         self._trigger_lock = threading.Lock()
+        self.pass_context.on_event = self._count_event
         self.pass_context.ctx.aws.keep_requests = False
         self.pass_context.ctx.aws.on("before-call", self._guard_mutation)
         self.pass_context.ctx.aws.on("after-call", self.metrics.after_call)
@@ -96,8 +97,12 @@ class Daemon:
                 self.last_tick = self.clock()
                 if self.source.refresh() or self.files_changed.is_set() or self.clock() >= next_rescan:
                     self.files_changed.clear()
-                    self.reload()
                     next_rescan = self.clock() + self.options.interval
+                    try:
+                        self.reload()
+                    except (ClientError, BotoCoreError, StateNotReady) as error:
+                        log.warning("specs_not_reloaded", error=aws_message(error))
+                        next_rescan = self.clock() + min(self.options.interval, 5.0)
                 self._take_triggers()
                 item = self._next_item()
                 if item is None:
@@ -127,7 +132,7 @@ class Daemon:
 
     def reload(self) -> None:
         """Re-read the specs; schedule what is new or changed now, and prunes of what left."""
-        ctx, store = self.pass_context.ctx, self.pass_context.store
+        store = self.pass_context.store
         found = read_specs(self.source.roots(), self.pass_context.location, self.specs)
         self.specs = found
         self.environments |= found.environments
@@ -144,7 +149,7 @@ class Daemon:
                 settled = record.generation if record and record.outcome == "Ready" else ""
                 self.schedule[item] = Schedule(now, settled=settled)
             elif entry.changed:
-                schedule.due, schedule.failures = now, 0
+                schedule.due, schedule.failures = min(schedule.due, now), 0  # never later: no starving
         for env in found.environments:
             wanted.add(("env", env, ""))
             self.schedule.setdefault(("env", env, ""), Schedule(now - 1))
@@ -160,7 +165,6 @@ class Daemon:
         self.metrics.apps.labels("Held").set(len(found.held))
         for problem in found.reported():
             log.warning("spec_held", problem=problem)
-        del ctx
 
     def _next_item(self) -> Item | None:
         now = self.clock()
@@ -198,12 +202,13 @@ class Daemon:
         except FenceLost as error:
             log.warning("pass_abandoned_lease_lost", item="/".join(item), error=str(error))
             schedule.due, outcome = self.clock(), "LeaseLost"
-        except (ClientError, BotoCoreError, StateConflict) as error:
+        except Exception as error:  # noqa: BLE001 - one app's trouble never stops the others
             schedule.failures += 1
             schedule.due = self.clock() + self._backoff(schedule.failures)
             outcome = "Error"
-            log.warning("pass_failed", item="/".join(item), error=aws_message(error),
-                        retry_in=round(schedule.due - self.clock(), 1))
+            known = isinstance(error, (ClientError, BotoCoreError, StateConflict, StateNotReady))
+            log.warning("pass_failed", item="/".join(item), retry_in=round(schedule.due - self.clock(), 1),
+                        error=aws_message(error) if known else f"{type(error).__name__}: {error}")
         finally:
             store.fences, self._guard.fences = (), ()
             self.leases.busy.discard(shard)
@@ -254,6 +259,11 @@ class Daemon:
         applied = bool(result and result.with_status("applied"))
         schedule.due = now + (self.options.settle if applied else min(waits or [self.options.settle]))
         return "Progressing"
+
+    def _count_event(self, event: dict[str, Any]) -> None:
+        self.metrics.changes.labels(event["kind"], event["action"]).inc()
+        if event["why"] == "drift":
+            self.metrics.drift.labels(event["kind"]).inc()
 
     def _backoff(self, failures: int) -> float:
         return min(self.options.max_backoff, 1.0 * 2 ** failures) * random.uniform(0.5, 1.0)

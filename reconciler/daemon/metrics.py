@@ -8,7 +8,6 @@ served on `--metrics-addr` (default 127.0.0.1:9464):
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -112,6 +111,3 @@ class HealthServer:
         self.server.server_close()
         self.thread.join(timeout=5)
 
-
-def since(started: float, clock: Callable[[], float] = time.monotonic) -> float:
-    return clock() - started

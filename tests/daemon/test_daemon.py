@@ -51,6 +51,7 @@ def test_the_daemon_converges_heals_follows_files_prunes_and_holds(url, tmp_path
     wait_until(lambda: service(url, "web-api")["desiredCount"] == 1, 20, "desired count drift healed")
     [heal] = [e for e in daemon.events() if e["action"] == "update" and e["kind"] == "ecs.service"]
     assert heal["why"] == "drift" and heal["changes"] == [{"path": "desiredCount", "before": 3, "after": 1}]
+    assert 'reconcile_drift_corrections_total{kind="ecs.service"} 1.0' in daemon.get("/metrics")[1]
 
     # A new spec file, and a changed compose file, are picked up by the file watcher.
     write_app(specs, "new-api")
