@@ -91,13 +91,13 @@ class Daemon:
         keeper = threading.Thread(target=self._keep_leases, name="leases", daemon=True)
         keeper.start()
         self.reload()
-        next_rescan = self.clock() + self.options.interval
+        next_rescan = self.clock() + self._rescan_every
         try:
             while not self.stop.is_set():
                 self.last_tick = self.clock()
                 if self.source.refresh() or self.files_changed.is_set() or self.clock() >= next_rescan:
                     self.files_changed.clear()
-                    next_rescan = self.clock() + self.options.interval
+                    next_rescan = self.clock() + self._rescan_every
                     try:
                         self.reload()
                     except (ClientError, BotoCoreError, StateNotReady) as error:
@@ -116,6 +116,12 @@ class Daemon:
             keeper.join(timeout=self.leases.duration)
             self.leases.release_all()
         return 0
+
+    @property
+    def _rescan_every(self) -> float:
+        """The specs are read again on every file event; this is the safety net (a missed event,
+        an edit the watcher cannot see), not the way changes normally arrive."""
+        return max(self.options.interval, 30.0)
 
     def request_stop(self) -> None:
         if self.stop.is_set():
@@ -136,7 +142,8 @@ class Daemon:
         found = read_specs(self.source.roots(), self.pass_context.location, self.specs)
         self.specs = found
         self.environments |= found.environments
-        states = {env: store.load(env) for env in sorted(self.environments)}
+        # Records and inventory keys tell which apps an environment has (conditions are not needed).
+        states = {env: store.load_parts(env, ["app#", "res#"]) for env in sorted(self.environments)}
         found.hold(states)
         now = self.clock()
         wanted: set[Item] = set()

@@ -19,7 +19,7 @@ from reconciler.daemon.journal import Journal, JournalRecorder
 from reconciler.design import AppDesign, EnvironmentDesign
 from reconciler.engine import ConvergeReport, converge
 from reconciler.resource import Key, Resource
-from reconciler.state import StateStore
+from reconciler.state import EnvironmentState, StateStore
 from reconciler.state.sync import StateSync
 from specs import AwsLocation
 
@@ -47,9 +47,19 @@ def _environment_level(key: Key) -> bool:
     return key.app is None
 
 
+def scoped_states(p: PassContext, environment: str, app: str | None) -> dict[str, EnvironmentState]:
+    """Every app's record, and the inventory and conditions of this app (None: none) and of the
+    environment; the whole environment (rebuilt from tags if need be) when nothing is recorded."""
+    scope = [f"res#{app}#"] if app else []
+    state = p.store.load_parts(environment, ["app#", "res#-#", *scope], [f"cond#{app}"] * bool(app) + ["cond#-"])
+    if state.empty:
+        return workflow.load_states(p.store, p.ctx, [environment], write=True)
+    return {environment: state}
+
+
 def app_pass(p: PassContext, app: AppDesign, generation: str, *, leader: bool, spec_changed: bool) -> ConvergeReport:
     env = app.environment
-    states = workflow.load_states(p.store, p.ctx, [env], write=True)
+    states = scoped_states(p, env, app.name)
     designs = workflow.with_environment_facts([EnvironmentDesign(env, (app,), p.location)], states, p.ctx)
     extra = [r for r in workflow.prune_resources(p.controllers, designs, states, set())
              if r.key.app == app.name or (leader and r.key.app is None)]
@@ -63,7 +73,7 @@ def app_pass(p: PassContext, app: AppDesign, generation: str, *, leader: bool, s
 def environment_pass(p: PassContext, environment: str) -> ConvergeReport | None:
     """The shared resources of an environment (leader only), from every app registered in it.
     None when no app is registered there (nothing to build; a prune takes it away)."""
-    states = workflow.load_states(p.store, p.ctx, [environment], write=True)
+    states = scoped_states(p, environment, None)
     state = states[environment]
     if not workflow.known_apps(state):
         return None

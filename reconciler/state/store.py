@@ -156,6 +156,28 @@ class StateStore:
         self.exists = True
         return from_items(environment, items)
 
+    def load_parts(self, environment: str, prefixes: Sequence[str], exact: Sequence[str] = ()) -> EnvironmentState:
+        """Only the items whose sort key starts with one of `prefixes` or is one of `exact`: a
+        pass over one app needs every app's record but only its own (and its environment's)
+        inventory and conditions, not those of the other apps of a large environment."""
+        if self.exists is False:
+            return EnvironmentState(environment)
+        items: list[dict[str, Any]] = []
+        try:
+            for sort_key, operator in [(p, "begins_with(sk, :sk)") for p in prefixes] + [(e, "sk = :sk") for e in exact]:
+                pages = self.client.get_paginator("query").paginate(
+                    TableName=self.name, ConsistentRead=True, KeyConditionExpression=f"pk = :pk AND {operator}",
+                    ExpressionAttributeValues={":pk": {"S": partition(environment)}, ":sk": {"S": sort_key}})
+                for page in pages:
+                    items.extend(from_dynamo(item) for item in page.get("Items", []))
+        except ClientError as error:
+            if is_not_found(error):
+                self.exists = False
+                return EnvironmentState(environment)
+            raise
+        self.exists = True
+        return from_items(environment, items)
+
     # --- writes -------------------------------------------------------------------------
 
     def write(self, operations: Sequence[Put | Remove]) -> None:

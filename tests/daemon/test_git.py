@@ -40,7 +40,7 @@ def test_git_mode_applies_a_pushed_commit_and_shows_its_id(url, tmp_path, daemon
     second = push(work, "hello-api: two replicas")
     services = lambda: client(url, "ecs").describe_services(cluster=cluster_name("dev"), services=["hello-api"])["services"]
     wait_until(lambda: services()[0]["desiredCount"] == 2, 30, "the pushed commit applied")
-    wait_until(lambda: state(url).apps["hello-api"].commit == second, 10, "the commit recorded")
+    wait_until(lambda: state(url).apps["hello-api"].commit == second, 30, "the commit recorded")
     assert any(e.get("commit") == second for e in daemon.events())
     capsys.readouterr()
     main(["status", str(spec), "--target", url])

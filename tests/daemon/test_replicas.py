@@ -48,7 +48,9 @@ def test_two_replicas_split_the_apps_and_one_takes_over_when_the_other_is_killed
     wait_until(lambda: holding(other, 4) and "reconcile_leader 1.0" in other.get("/metrics")[1], 3 * LEASE,
                "the survivor holds every shard", every=0.05)
     moved = time.monotonic() - killed
-    assert moved <= LEASE + 1.0, f"shards moved after {moved:.1f}s"
+    print(f"shards and leadership moved {moved:.2f}s after the kill (lease {LEASE:.0f}s)")
+    # At most a lease after its last renewal (itself before the kill), plus the takeover's requests.
+    assert moved <= LEASE + 2.0, f"shards moved after {moved:.1f}s"
 
     # An app of the dead replica drifts: the survivor heals it.
     client(url, "ecs").update_service(cluster=cluster_name("dev"), service=theirs[0], desiredCount=2)
