@@ -23,7 +23,7 @@ from reconciler.plan import Change, Plan, make_plan
 from reconciler.render import render_json, render_text
 from reconciler.report import commits_of, endpoints_of, print_summary, status_document, status_from_state
 from reconciler.state import DEFAULT_TABLE, TABLE_ENV, StateStore
-from reconciler.state.sync import seed_conditions
+from reconciler.state.sync import failed_revisions, seed_conditions
 from reconciler.status import derive_status
 from reconciler.target import Target, resolve
 from specs import AwsLocation, SpecError, discover
@@ -109,7 +109,9 @@ def read_only_plan(prepared: Prepared, *, prune: bool) -> Plan | int:
             err(f"reconcile: {problem}")
         if workflow.zone_problems(work.designs):
             return EXIT_ERROR
-    plan = make_plan(_controllers(), work.designs, prepared.ctx, extra=work.extra)
+    controllers = _controllers()
+    plan = make_plan(controllers, work.designs, prepared.ctx, extra=work.extra,
+                     failed_revisions=failed_revisions(work.states, controllers))
     plan.state_change = _state_change(prepared.store)
     plan.held = work.held
     return plan

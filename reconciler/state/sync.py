@@ -93,11 +93,7 @@ class StateSync:
         self._created.clear()
 
     def failed_revisions(self, controllers: Iterable[Any]) -> dict[Key, str]:
-        """The revisions recorded as failed (rolled back), per resource of the kinds that deploy
-        revisions: the plan holds them."""
-        kinds = [c.kind for c in controllers if getattr(c, "rollout_field", "")]
-        return {Key(kind, env, app): record.failed_revision for env, state in self.states.items()
-                for app, record in state.apps.items() if record.failed_revision for kind in kinds}
+        return failed_revisions(self.states, controllers)
 
     # --- around a run ---------------------------------------------------------------------
 
@@ -232,6 +228,14 @@ class StateSync:
             if old is None or old.content() != new.content():
                 ops.append(Put(new.as_item(), new.version))
         return ops
+
+
+def failed_revisions(states: Mapping[str, EnvironmentState], controllers: Iterable[Any]) -> dict[Key, str]:
+    """The revisions recorded as failed (rolled back), per resource of the kinds that deploy
+    revisions: the plan holds them."""
+    kinds = [c.kind for c in controllers if getattr(c, "rollout_field", "")]
+    return {Key(kind, env, app): record.failed_revision for env, state in states.items()
+            for app, record in state.apps.items() if record.failed_revision for kind in kinds}
 
 
 def seed_conditions(store: ConditionStore, state: EnvironmentState) -> None:

@@ -55,6 +55,10 @@ def test_a_rolled_back_revision_is_degraded_recorded_and_not_deployed_again(moto
     assert "dev/roll-api: Ready=False" in out
     assert "Degraded: ResourcesDegraded: ecs.service/dev/roll-api: rolled back to dev-roll-api:1" in out
     assert "not deployed again until the spec or its source changes" in out
+    assert main(["status", str(spec), "--live", "--target", url]) == 1
+    assert "Degraded: ResourcesDegraded: ecs.service/dev/roll-api: rolled back" in capsys.readouterr().out
+    code = main(["plan", str(spec), "--detailed-exitcode", "--target", url])
+    assert code == 0 and "taskDefinition" not in capsys.readouterr().out, "the plan does not offer the failed revision"
 
     # A fixed source is a new revision: deployed, Ready, the record cleared.
     compose.write_text(COMPOSE.replace('"1"', '"3"'))
