@@ -10,8 +10,8 @@ Only what changed is written, in one transaction per environment when anything d
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import structlog
