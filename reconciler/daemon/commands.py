@@ -80,6 +80,10 @@ def cmd_run(args: Namespace) -> int:
         raise ConfigurationError("give spec PATHs or --git, not both")
     if args.lease_duration < 1 or args.shards < 1:
         raise ConfigurationError("--lease-duration must be at least 1s and --shards at least 1")
+    missing = [path for path in args.paths if not os.path.exists(path)]
+    if missing:
+        err(f"reconcile: {missing[0]}: no such file or directory")
+        return EXIT_ERROR
     source = make_source(args.paths, args.git, args.branch, args.path, args.git_interval or args.interval)
     if args.git and not source.refresh(force=True):
         err(f"reconcile: could not clone {args.git} (branch {args.branch}); see the log above")

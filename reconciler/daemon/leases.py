@@ -208,6 +208,8 @@ class Leases:
             self._update(name, "SET #e = :exp", "#h = :me AND #t = :tok",
                          {":me": self.holder, ":tok": held.token, ":exp": self._expires()})
         except ClientError as error:
+            if error_code(error) == "TransactionConflictException":
+                return  # a state write checking this lease was in flight: renew at the next tick
             if error_code(error) != "ConditionalCheckFailedException":
                 raise
             with self._lock:

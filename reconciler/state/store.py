@@ -198,7 +198,10 @@ class StateStore:
             lost = [f.sk for f, r in zip(fences, reasons[len(items) - len(fences):]) if r == "ConditionalCheckFailed"]
             if fences and len(reasons) == len(items) and lost:
                 raise FenceLost(f"lease {', '.join(lost)} is no longer held by {fences[0].holder}") from error
-            if code == "TransactionCanceledException" and "ConditionalCheckFailed" in str(error):
+            if code == "TransactionCanceledException" and ("ConditionalCheckFailed" in str(error)
+                                                          or "TransactionConflict" in reasons):
+                # TransactionConflict: another request touched an item meanwhile (a lease renewal):
+                # read again and retry, as for a lost race.
                 raise StateConflict(str(error)) from error
             if code == "ResourceNotFoundException":
                 raise StateNotReady(f"state table {self.name} is not ready") from error

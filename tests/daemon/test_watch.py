@@ -34,3 +34,10 @@ def test_durations_and_urls_read_as_a_person_writes_them():
         duration("soon")
     assert _safe_url("fatal: https://bot:s3cret@git.example.com/acme/deploy.git not found") == \
         "fatal: https://(credentials)@git.example.com/acme/deploy.git not found"
+
+
+def test_run_refuses_a_path_that_does_not_exist_before_touching_aws(tmp_path, capsys):
+    from reconciler.cli import main
+
+    assert main(["run", str(tmp_path / "nope"), "--target", "http://127.0.0.1:9"]) == 1
+    assert "nope: no such file or directory" in capsys.readouterr().err
