@@ -69,7 +69,7 @@ def cmd_run(args: Namespace) -> int:
     from reconciler.daemon.loop import Daemon, Options
     from reconciler.daemon.metrics import HealthServer, Metrics
     from reconciler.daemon.passes import PassContext
-    from reconciler.daemon.sources import make_source
+    from reconciler.daemon.sources import _safe_url, make_source
     from reconciler.daemon.watch import Watcher
     from reconciler.state import DEFAULT_TABLE, TABLE_ENV, StateStore
     from reconciler.target import resolve
@@ -98,12 +98,19 @@ def cmd_run(args: Namespace) -> int:
     daemon = Daemon(source, PassContext(all_controllers(), ctx, store, location, Journal(sink, store, replica)),
                     Leases(store, replica, shards=args.shards, duration=args.lease_duration), metrics,
                     Options(interval=args.interval, prune=not args.no_prune))
-    server = HealthServer(args.metrics_addr, metrics, daemon.healthy, daemon.ready).start()
+    try:
+        server = HealthServer(args.metrics_addr, metrics, daemon.healthy, daemon.ready).start()
+    except (OSError, ValueError) as error:
+        err(f"reconcile: --metrics-addr {args.metrics_addr}: {getattr(error, 'strerror', None) or error} "
+            "(expected HOST:PORT, a free port)")
+        source.close()
+        target.close()
+        return EXIT_ERROR
     watcher = Watcher(source.roots(), daemon.files_changed, poll=args.poll).start()
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: daemon.request_stop())
     err(f"reconcile run: replica {replica}, specs under {' '.join(source.roots())}"
-        + (f" ({args.git} {args.branch} at {source.commit[:12]})" if args.git else "")
+        + (f" ({_safe_url(args.git)} {args.branch} at {source.commit[:12]})" if args.git else "")
         + f", files watched ({watcher.mode}), metrics on http://{server.address}/metrics")
     try:
         while not wait_for_table(store, timeout=5.0):
