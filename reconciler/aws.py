@@ -15,6 +15,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from reconciler.budget import Budgets
+
 USER_AGENT = "serverless-container-reconciler/0.1"
 
 
@@ -32,9 +34,10 @@ class Endpoint:
 class ClientFactory:
     """Builds and caches boto3 clients; counts the requests they send (for `bench/` and tests)."""
 
-    def __init__(self, endpoint: Endpoint, *, max_attempts: int | None = None) -> None:
+    def __init__(self, endpoint: Endpoint, *, max_attempts: int | None = None, budgets: Budgets | None = None) -> None:
         self.endpoint = endpoint
         attempts = max_attempts or (3 if endpoint.emulated else 8)
+        self.budgets = budgets or Budgets()
         self.config = Config(
             region_name=endpoint.region,
             retries={"mode": "standard" if endpoint.emulated else "adaptive", "total_max_attempts": attempts},
@@ -49,7 +52,10 @@ class ClientFactory:
             aws_secret_access_key=endpoint.secret_key,
             region_name=endpoint.region,
         )
-        self._clients: dict[tuple[str, str], Any] = {}
+        # Creates AWS takes without an idempotency token must not be resent by botocore after a
+        # lost answer (the first may have worked): those calls use clients that never retry.
+        self.single_shot_config = self.config.merge(Config(retries={"mode": "standard", "total_max_attempts": 1}))
+        self._clients: dict[tuple[str, str, bool], Any] = {}
         self._lock = threading.Lock()
         self.request_count = 0
         self.requests: list[str] = []
@@ -62,16 +68,25 @@ class ClientFactory:
     def region(self) -> str:
         return self.endpoint.region
 
-    def client(self, service: str, region: str | None = None) -> Any:
+    @property
+    def events(self) -> Any:
+        """The session's event system: handlers registered here reach every client created
+        afterwards (how tests put a fault layer on the real clients; the code never knows)."""
+        return self._session._session.get_component("event_emitter")
+
+    def client(self, service: str, region: str | None = None, *, retries: bool = True) -> Any:
+        """`retries=False`: a client botocore never resends with (see single_shot_config)."""
         region = region or self.endpoint.region
-        cache_key = (service, region)
+        cache_key = (service, region, retries)
         with self._lock:
             client = self._clients.get(cache_key)
             if client is None:
                 client = self._session.client(
-                    service, region_name=region, endpoint_url=self.endpoint.endpoint_url, config=self.config
+                    service, region_name=region, endpoint_url=self.endpoint.endpoint_url,
+                    config=self.config if retries else self.single_shot_config,
                 )
-                client.meta.events.register("before-send", self._count)
+                client.meta.events.register("before-send", self._before_send)
+                client.meta.events.register("needs-retry", self._answered)
                 for event, handler in self._hooks:
                     client.meta.events.register(event, handler)
                 self._clients[cache_key] = client
@@ -85,12 +100,24 @@ class ClientFactory:
             for client in self._clients.values():
                 client.meta.events.register(event, handler)
 
-    def _count(self, request: Any = None, **kwargs: Any) -> None:
+    def _before_send(self, request: Any = None, **kwargs: Any) -> None:
         # Runs once per HTTP attempt, retries included: what AWS bills and throttles.
+        service, _, operation = kwargs.get("event_name", "").removeprefix("before-send.").partition(".")
+        self.budgets.before_call(service, operation)
         with self._lock:
             self.request_count += 1
             if self.keep_requests:
-                self.requests.append(kwargs.get("event_name", "").removeprefix("before-send."))
+                self.requests.append(f"{service}.{operation}")
+
+    def _answered(self, response: Any = None, **kwargs: Any) -> None:
+        """Every attempt's answer (botocore asks whether to retry it): feeds the budgets."""
+        service = kwargs.get("event_name", "").removeprefix("needs-retry.").split(".")[0]
+        if response is None:
+            return None
+        parsed = response[1] if isinstance(response, tuple) and len(response) > 1 else {}
+        code = (parsed or {}).get("Error", {}).get("Code", "") if isinstance(parsed, dict) else ""
+        self.budgets.after_answer(service, code)
+        return None
 
     def fact(self, name: str, compute: Any) -> Any:
         """Immutable facts (account id, AZ names) read once per process."""

@@ -13,9 +13,12 @@ from typing import Any
 import yaml
 
 from reconciler import logging as rlog
+from reconciler.documents import render_storage_text, validation_document
 from reconciler.errors import EXIT_ERROR, EXIT_OK
-from specs import AwsLocation, SpecError, SpecErrors, discover, json_schema, load_file, translate
+from reconciler.loading import load_specs
+from specs import AwsLocation, SpecError, SpecErrors, json_schema, translate
 from specs import render_text as render_translation_text
+from specs.tables import storage_tables
 
 
 def run(args: Namespace) -> int:
@@ -60,42 +63,59 @@ def cmd_render(args: Namespace) -> int:
         account_id=args.account_id or "123456789012",
         region=args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
     )
+    loaded, errors = load_specs([args.spec])
+    if errors:
+        return report_errors(errors)
+    if len(loaded) != 1:
+        held = f"holds {len(loaded)}: " + ", ".join(f"{s.path}:{s.line} ({s.model.name})" for s in loaded) if loaded else "holds none"
+        return report_errors([SpecError(args.spec, message=f"render takes one ServerlessContainer spec; this {held}")])
     try:
-        loaded = load_file(args.spec)
-        if len(loaded) != 1:
-            raise SpecError(args.spec, None, None, "", f"render takes one spec; this file holds {len(loaded)}")
         translation = translate(loaded[0], location)
     except SpecErrors as problem:
         return report_errors(list(problem.errors))
     except SpecError as problem:
         return report_errors([problem])
+    tables = storage_tables(loaded[0].model)
+    if args.output == "text":
+        print(render_translation_text(translation) + render_storage_text(tables), end="")
+        return EXIT_OK
+    document = {**translation.render(), "storage": tables}
     if args.output == "json":
-        print(json.dumps(translation.render(), indent=2))
-    elif args.output == "yaml":
-        print(yaml.safe_dump(translation.render(), sort_keys=False), end="")
+        print(json.dumps(document, indent=2))
     else:
-        print(render_translation_text(translation), end="")
+        print(yaml.safe_dump(document, sort_keys=False), end="")
     return EXIT_OK
 
 
 def cmd_validate(args: Namespace) -> int:
-    loaded, errors = discover(list(args.paths))
-    warnings = 0
+    skipped: list[tuple[str, str]] = []
+    loaded, errors = load_specs(list(args.paths), skipped)
+    valid: list[tuple[Any, list[str]]] = []
     for spec in loaded:
         try:
-            translation = translate(spec, AwsLocation())
+            valid.append((spec, translate(spec, AwsLocation()).warnings))
         except SpecErrors as problem:
             errors.extend(problem.errors)
-            continue
         except SpecError as problem:
             errors.append(problem)
-            continue
-        for warning in translation.warnings:
-            warnings += 1
-            err(f"warning: {warning}")
+    if not loaded and not errors:
+        errors.append(SpecError(" ".join(args.paths), message="no ServerlessContainer spec found"
+                                + (f" ({len(skipped)} YAML file{'s' if len(skipped) != 1 else ''} skipped; -v lists them)"
+                                   if skipped and not args.verbose else "")))
+    if args.output == "json":
+        print(json.dumps(validation_document(valid, errors, skipped), indent=2))
+        return EXIT_ERROR if errors else EXIT_OK
+    if args.verbose:
+        for path, reason in skipped:
+            err(f"skipped {path}: {reason}")
+    warnings = [warning for _, found in valid for warning in found]
+    for warning in warnings:
+        err(f"warning: {warning}")
     if errors:
         return report_errors(errors)
-    print(f"{len(loaded)} spec{'s' if len(loaded) != 1 else ''} valid" + (f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""))
+    count = len(valid)
+    print(f"{count} spec{'s' if count != 1 else ''} valid"
+          + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else ""))
     return EXIT_OK
 
 
@@ -107,15 +127,17 @@ def cmd_schema(args: Namespace) -> int:
 def cmd_emulator(args: Namespace) -> int:
     from reconciler.emulator.server import EmbeddedAWS
 
-    server = EmbeddedAWS(port=args.port).start()
-    print(f"embedded AWS (moto) listening on {server.url}; use --target {server.url}. Ctrl-C stops it.", flush=True)
+    server = EmbeddedAWS(port=args.port, host=args.host).start()  # ConfigurationError if the port is taken
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # before the banner: a client may stop us right after it
+    where = "" if args.host == "127.0.0.1" else f" (bound to {args.host})"
+    print(f"embedded AWS (moto) listening on {server.url}{where}; use --target {server.url}. Ctrl-C stops it.", flush=True)
     try:
-        stop.wait()
+        # Wake up now and then: the kernel may deliver SIGTERM to one of moto's threads, and a
+        # main thread blocked for good in wait() would never run the Python handler.
+        while not stop.wait(0.5):
+            pass
     except KeyboardInterrupt:
         pass
     server.stop()
     return EXIT_OK
-
-

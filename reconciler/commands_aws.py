@@ -2,6 +2,7 @@
 the state store first; each returns a documented exit code."""
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -18,7 +19,8 @@ from reconciler.design import EnvironmentDesign
 from reconciler.engine import ConvergeReport
 from reconciler.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_TIMEOUT
 from reconciler.graph import GraphError
-from reconciler.loading import designs_from
+from reconciler.documents import deletion_document
+from reconciler.loading import designs_from, load_specs
 from reconciler.plan import Change, Plan, make_plan
 from reconciler.render import render_json, render_text
 from reconciler.report import commits_of, endpoints_of, print_summary, status_document, status_from_state
@@ -26,7 +28,7 @@ from reconciler.state import DEFAULT_TABLE, TABLE_ENV, StateStore
 from reconciler.state.sync import failed_revisions, seed_conditions
 from reconciler.status import derive_status
 from reconciler.target import Target, resolve
-from specs import AwsLocation, SpecError, discover
+from specs import AwsLocation, SpecError
 
 
 @dataclass
@@ -47,7 +49,7 @@ def _controllers() -> list[Any]:
 def _prepare(args: Namespace, *, tolerate_failures: bool = False) -> Prepared | int:
     """Spec problems are reported before any AWS call (or emulator start). With
     `tolerate_failures` (prune), the valid specs go ahead and the failing ones are held."""
-    found, errors = discover(list(args.paths))
+    found, errors = load_specs(list(args.paths))
     if errors and not tolerate_failures:
         return report_errors(errors)
     for error in errors:
@@ -294,25 +296,27 @@ def cmd_delete(args: Namespace) -> int:
     finally:
         prepared.target.close()
     if isinstance(result, Plan):
-        print(render_text(result), end="")
+        _print_plan(result, args.output)
         return EXIT_OK
-    return _deletion_result(result)
+    return _deletion_result(result, args.output)
 
 
-def _deletion_result(report: ConvergeReport) -> int:
-    for name in dict.fromkeys(report.deleted):
+def _deletion_result(report: ConvergeReport, output: str = "text") -> int:
+    document = deletion_document(report)
+    code = EXIT_OK if report.converged else (EXIT_TIMEOUT if report.timed_out or not report.refused else EXIT_REFUSED)
+    if output == "json":
+        print(json.dumps(document, indent=2))
+        return code
+    for name in document["deleted"]:
         print(f"- {name}")
     if report.converged:
-        print(f"deleted {len(set(report.deleted))} resources")
+        print(f"deleted {len(document['deleted'])} resources")
         return EXIT_OK
-    for outcome in report.refused:
-        err(f"reconcile: refused {outcome.key}: {outcome.message}")
-    result = report.last_result
-    for change in report.last_plan.pending:
-        outcome = result.outcomes.get(change.key) if result and change.key else None
-        if outcome is not None and outcome.status not in ("applied", "unchanged"):
-            err(f"reconcile: could not delete {change.name}: {outcome.message}")
-    return EXIT_TIMEOUT if report.timed_out or not report.refused else EXIT_REFUSED
+    for name, message in document["refused"].items():
+        err(f"reconcile: refused {name}: {message}")
+    for name, message in document["failures"].items():
+        err(f"reconcile: could not delete {name}: {message}")
+    return code
 
 
 def cmd_prune(args: Namespace) -> int:
@@ -333,13 +337,16 @@ def cmd_prune(args: Namespace) -> int:
         extra = workflow.deletion_work(controllers, prepared.ctx, work.states, by_env, "spec removed")
         if args.dry_run or not work.leaving:
             plan = workflow.plan_deletion(controllers, prepared.ctx, extra)
-            print(render_text(plan) if work.leaving else "Nothing to prune.\n", end="")
+            if args.output == "json" or work.leaving:
+                _print_plan(plan, args.output)
+            else:
+                print("Nothing to prune.")
             return EXIT_ERROR if prepared.failures else EXIT_OK
         report = workflow.run_delete(controllers, prepared.ctx, prepared.store, work.states, extra, work.leaving,
                                      timeout=args.timeout)
     finally:
         prepared.target.close()
-    code = _deletion_result(report)
+    code = _deletion_result(report, args.output)
     return EXIT_ERROR if code == EXIT_OK and prepared.failures else code
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from deepdiff import DeepDiff
 
 from reconciler.resource import UNKNOWN, FieldChange
+from specs.sensitive import is_secret_entry
 
 
 def left_scoped(desired: Any, observed: Any) -> Any:
@@ -72,15 +73,31 @@ def _to_changes(name: str, old: Any, new: Any, delta: DeepDiff) -> list[FieldCha
             return [FieldChange(name, old, new)]
         for path, detail in entries.items():
             dotted = name + _dotted(path)
+            secret = _in_secret_entry(path, old) or _in_secret_entry(path, new)
             if kind in ("values_changed", "type_changes"):
-                out.append(FieldChange(dotted, detail.get("old_value"), detail.get("new_value")))
+                out.append(FieldChange(dotted, detail.get("old_value"), detail.get("new_value"), secret))
             elif kind.endswith("_added"):
-                out.append(FieldChange(dotted, None, detail))
+                out.append(FieldChange(dotted, None, detail, secret))
             elif kind.endswith("_removed"):
-                out.append(FieldChange(dotted, detail, None))
+                out.append(FieldChange(dotted, detail, None, secret))
             else:
                 return [FieldChange(name, old, new)]
     return sorted(out, key=lambda c: c.path) or [FieldChange(name, old, new)]
+
+
+def _in_secret_entry(path: str, value: Any) -> bool:
+    """Whether the leaf at DeepDiff `path` is the value of a secret-looking `{name, value}` pair
+    (an environment variable), so the change renders as `(sensitive)`."""
+    parts = [m.group(2) if m.group(2) is not None else int(m.group(3)) for m in _PATH_PART.finditer(path.removeprefix("root"))]
+    if not parts or parts[-1] != "value":
+        return False
+    parent = value
+    try:
+        for part in parts[:-1]:
+            parent = parent[part]
+    except (KeyError, IndexError, TypeError):
+        return False
+    return is_secret_entry(parent)
 
 
 def _dotted(path: str) -> str:

@@ -47,17 +47,34 @@ class PassCache:
             self._values.pop(key, None)
 
 
+class Memory(Protocol):
+    """What the reconciler recorded of a resource (the state store's inventory)."""
+
+    def recorded(self, key: Key) -> Any: ...
+
+
 @dataclass
 class Context:
-    """Handed to observe/create/update/delete: clients, the account's immutable facts, the pass cache."""
+    """Handed to observe/create/update/delete: clients, the account's immutable facts, the pass
+    cache, and what the state store recorded (`recorded(key)`: an InventoryEntry or None)."""
 
     aws: ClientFactory
     cache: PassCache = field(default_factory=PassCache)
+    memory: Memory | None = None
 
-    def client(self, service: str, region: str | None = None) -> Any:
+    def client(self, service: str, region: str | None = None, *, retries: bool = True) -> Any:
         """A client for `service` in `region` (default: the target's region). CloudFront's
-        certificates live in us-east-1 whatever the environment's region."""
-        return self.aws.client(service, region)
+        certificates live in us-east-1 whatever the environment's region. `retries=False` for
+        creates AWS takes without a token (see reconciler.retry.unsafe_create)."""
+        return self.aws.client(service, region, retries=retries)
+
+    def recorded(self, key: Key) -> Any:
+        return self.memory.recorded(key) if self.memory is not None else None
+
+    def pace(self, seconds: float) -> float:
+        """A wait that fits AWS (a VPC link takes minutes), scaled for the embedded emulator,
+        whose clocks run faster (its VPC links are ready at once, its rollouts take seconds)."""
+        return seconds * (0.1 if self.aws.endpoint.emulated else 1.0)
 
     @property
     def region(self) -> str:
@@ -81,7 +98,7 @@ class Context:
         return zones[:count]
 
     def new_pass(self) -> "Context":
-        return Context(self.aws)
+        return Context(self.aws, memory=self.memory)
 
 
 @runtime_checkable
@@ -144,8 +161,18 @@ class BaseController:
     idempotent_create: ClassVar[bool] = True
     # The desired field that names a deployable revision (ECS service: taskDefinition). A revision
     # whose rollout failed is held: the engine does not set this field to it again until the
-    # spec or its source changes (see `reconciler.plan.hold_failed_revisions`).
+    # spec or its source changes (see `reconciler.plan.hold_failed_revision`).
     rollout_field: ClassVar[str] = ""
+    # For such creates: how long after one (answered or not) a resource that observe does not
+    # show is taken as still appearing (AWS's read-after-create lag), not as missing.
+    read_after_create_grace: ClassVar[float] = 60.0
+    # How often to look again while a resource is not ready (a VPC link takes minutes).
+    poll_interval: ClassVar[float] = 5.0
+
+    def delete_duplicate(self, key: Key, duplicate: Any, ctx: Context) -> None:
+        """Delete an extra copy of the resource (`Observation.duplicates`): made by a create whose
+        answer was lost and which was sent again. Kinds that can have copies override this."""
+        raise NotImplementedError(f"{self.kind} reports no duplicates")
 
     def identity(self, key: Key) -> dict[str, Any]:
         return {}

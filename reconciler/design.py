@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Any
 
 from specs import AwsLocation, LoadedSpec, Translation
+from specs.tables import table_name
 
 DEFAULT_CIDR = "10.0.0.0/16"
 DEFAULT_LOG_RETENTION_DAYS = 30
@@ -30,6 +31,7 @@ class ApiSettings:
     type: str = "REST"  # REST | GraphQL
     restrict_access: bool = False
     cors: Cors = Cors()
+    scopes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,12 @@ class StorageGrant:
     # (attribute name, S | N | B) of the table created when `create` is true.
     partition_key: tuple[str, str] = ("id", "S")
     sort_key: tuple[str, str] | None = None
+    # The table's name in AWS (specs/tables.py): `table` itself unless the reconciler creates it.
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", self.table)
 
 
 def _get(model: Any, *names: str, default: Any = None) -> Any:
@@ -128,7 +136,8 @@ class AppDesign:
         )
         api_type = _get(api, "type", default="REST")
         return ApiSettings(str(getattr(api_type, "value", api_type)),
-                           bool(_get(api, "restrict_access", "restrictAccess", default=False)), cors_settings)
+                           bool(_get(api, "restrict_access", "restrictAccess", default=False)), cors_settings,
+                           tuple(_get(api, "scopes", default=()) or ()))
 
     @cached_property
     def storage(self) -> tuple[StorageGrant, ...]:
@@ -136,7 +145,7 @@ class AppDesign:
         return tuple(
             StorageGrant(str(g.table), tuple(str(getattr(p, "value", p)) for p in g.permissions), bool(_get(g, "create", default=False)),
                          _table_key(_get(g, "partition_key", "partitionKey")) or ("id", "S"),
-                         _table_key(_get(g, "sort_key", "sortKey")))
+                         _table_key(_get(g, "sort_key", "sortKey")), table_name(self.environment, g))
             for g in grants
         )
 

@@ -16,7 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from reconciler.conditions import ConditionStore
 from reconciler.controller import Context, Controller
 from reconciler.design import EnvironmentDesign
-from reconciler.executor import ApplyResult, Outcome, apply_plan, aws_message
+from reconciler.executor import ApplyResult, Outcome, apply_plan, aws_message, is_fatal
 from reconciler.plan import Plan, make_plan
 from reconciler.recorder import NO_RECORDER, Recorder
 from reconciler.resource import Key, Resource
@@ -27,19 +27,17 @@ __all__ = ["ApplyResult", "ConvergeReport", "Outcome", "Status", "apply_plan", "
 
 log = structlog.get_logger("reconciler.engine")
 
-FATAL_CODES = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnrecognizedClientException",
-               "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException", "AuthFailure", "SignatureDoesNotMatch")
 MAX_BACKOFF = 30.0
-
-
-def is_fatal(error: Exception) -> bool:
-    """Errors that waiting cannot fix: credentials or permissions."""
-    return isinstance(error, ClientError) and error.response.get("Error", {}).get("Code", "") in FATAL_CODES
 
 
 def backoff(failures: int) -> float:
     """The one backoff policy: jittered exponential, capped."""
     return min(MAX_BACKOFF, 0.5 * 2 ** failures) * random.uniform(0.5, 1.0)
+
+
+def _pace(ctx: Context, seconds: float) -> float:
+    pace = getattr(ctx, "pace", None)
+    return pace(seconds) if pace is not None else seconds
 
 
 @dataclass
@@ -132,7 +130,10 @@ def converge(
         else:
             failures = 0
             waits = [o.requeue_after for o in result.with_status("waiting") if o.requeue_after]
-            delay = 0.0 if result.with_status("applied") else min(waits or [1.0])
+            # Not ready yet (a rollout, a VPC link coming up): look again at the kind's pace.
+            by_kind = {c.kind: c for c in controllers}
+            polls = [_pace(ctx, getattr(by_kind[k.kind], "poll_interval", 1.0)) for k in plan.not_ready]
+            delay = 0.0 if result.with_status("applied") else min(waits + polls or [1.0])
         if clock() + delay > deadline:
             return ConvergeReport(False, True, refused, passes, plan, result, status, applied=applied)
         if delay:

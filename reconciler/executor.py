@@ -18,7 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from reconciler.controller import Context, Controller
 from reconciler.errors import RequeueAfter, TerminalError
-from reconciler.plan import Change, Plan, resolve
+from reconciler.plan import DUPLICATES, Change, Plan, resolve
 from reconciler.recorder import NO_RECORDER, Recorder
 from reconciler.resource import UNKNOWN, Key, Resource
 
@@ -45,6 +45,16 @@ class ApplyResult:
 
     def with_status(self, *statuses: str) -> list[Outcome]:
         return [o for o in self.outcomes.values() if o.status in statuses]
+
+
+FATAL_CODES = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnrecognizedClientException",
+               "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException", "AuthFailure", "SignatureDoesNotMatch",
+               "UnauthorizedException", "NotAuthorized")
+
+
+def is_fatal(error: Exception) -> bool:
+    """Errors that waiting cannot fix: credentials or permissions."""
+    return isinstance(error, ClientError) and error.response.get("Error", {}).get("Code", "") in FATAL_CODES
 
 
 def aws_message(error: Exception) -> str:
@@ -74,11 +84,29 @@ class _Run:
 
     def forward(self, changes: Sequence[Change]) -> None:
         for _, group in groupby(changes, key=lambda c: c.kind):
-            runnable = [c for c in group if self._runnable(c)]
+            runnable = [c for c in group if self._runnable(c) and not self._appearing(c)]
             creates = [self._resolved(c.key) for c in runnable if c.action == "create"]
             tokens = self.recorder.before_create(creates) if creates else {}
             for change in runnable:
                 self._guarded(change, lambda c=change: self._forward_one(c, tokens.get(c.key, "")))
+
+    def _appearing(self, change: Change) -> bool:
+        """A create AWS has no token for, made (or tried) moments ago by an earlier pass or
+        process, whose resource observe does not show yet: AWS's read-after-create lag, or an
+        answer that was lost. Creating again would make a copy: wait for it to appear."""
+        key = change.key
+        assert key is not None
+        controller = self.by_kind[key.kind]
+        if change.action != "create" or getattr(controller, "idempotent_create", True):
+            return False
+        age = self.recorder.recent_create(key)
+        grace = self.ctx.pace(getattr(controller, "read_after_create_grace", 60.0))
+        if age is None or age >= grace:
+            return False
+        self.result.outcomes[key] = Outcome(
+            key, "waiting", f"created {age:.0f}s ago and not listed yet: waiting for AWS to show it "
+                            f"(up to {grace:.0f}s) before creating it again", min(grace - age, self.ctx.pace(5.0)) or 0.1)
+        return True
 
     def _runnable(self, change: Change) -> bool:
         key = change.key
@@ -121,11 +149,18 @@ class _Run:
             return
         resource = self._resolved(key)
         if change.action == "create":
-            produced = dict(controller.create(replace(resource, token=token), self.ctx))
+            try:
+                produced = dict(controller.create(replace(resource, token=token), self.ctx))
+            except ClientError as error:
+                if 400 <= error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) < 500:
+                    self.recorder.create_refused(resource)
+                raise
             self.ready[key] = bool(getattr(controller, "ready_after_apply", True))
             self.recorder.created(resource, produced)
+        elif all(c.path == DUPLICATES for c in change.changes):
+            produced = {}  # nothing to change: only copies to delete (after the forward changes)
         else:
-            changes = change.changes
+            changes = tuple(c for c in change.changes if c.path != DUPLICATES)
             if any(c.new is UNKNOWN for c in changes):
                 # Planned before a dependency existed: compare again with what it resolves to now.
                 changes = tuple(controller.diff(resource, observation))
@@ -149,6 +184,23 @@ class _Run:
             if target in self.plan.resources and not self.ready.get(target, False):
                 return f"waiting for {target} to be ready"
         return ""
+
+    # --- copies: made by a create sent twice -------------------------------------------
+
+    def duplicates(self) -> None:
+        """Delete the extra copies of resources that are otherwise settled (the one observed is
+        the one in use; dependents were built on it)."""
+        for key, observation in self.plan.observations.items():
+            outcome = self.result.outcomes.get(key)
+            if not observation.duplicates or self.plan.resources[key].ensure != "present":
+                continue
+            if outcome is None or outcome.status not in ("applied", "unchanged"):
+                continue
+            controller = self.by_kind[key.kind]
+            for copy in observation.duplicates:
+                change = Change("delete", key.kind, f"{key} (copy {copy})", (), "duplicate", key)
+                self._guarded(change, lambda c=copy: controller.delete_duplicate(key, c, self.ctx))
+                log.warning("duplicate_deleted", kind=key.kind, resource=str(key), kept=_kept(observation), deleted=copy)
 
     # --- deletes: dependents first ------------------------------------------------------
 
@@ -207,8 +259,18 @@ class _Run:
             self.result.outcomes[key] = Outcome(key, "waiting", waiting.message, waiting.seconds)
             bound.info("resource_waiting", reason=waiting.reason, message=waiting.message)
         except (ClientError, BotoCoreError) as error:
+            if is_fatal(error):
+                # Permissions do not come back by waiting: terminal at once, naming what was refused.
+                message = f"{aws_message(error)} (while changing {key}); grant it, then run again"
+                self.result.outcomes[key] = Outcome(key, "refused", message)
+                bound.error("resource_refused", reason="AccessDenied", message=message)
+                return
             self.result.outcomes[key] = Outcome(key, "failed", aws_message(error))
             bound.warning("resource_failed", error=aws_message(error))
+
+
+def _kept(observation: Any) -> str:
+    return str(observation.outputs.get("id") or observation.outputs.get("arn") or "")
 
 
 def _within(dependent: Key, dependency: Key) -> bool:
@@ -230,5 +292,6 @@ def apply_plan(plan: Plan, controllers: Sequence[Controller], ctx: Context,
         if key in plan.resources:
             run.result.outcomes[key] = outcome
     run.forward([c for c in plan.changes if c.action != "delete"])
+    run.duplicates()
     run.deletes([c for c in plan.changes if c.action == "delete"])
     return run.result

@@ -11,6 +11,8 @@ from typing import Any
 
 import structlog
 
+from specs.sensitive import is_secret_entry
+
 REDACTED = "(sensitive)"
 _SECRET_KEY = re.compile(r"(secret|password|passwd|token|credential|private[_-]?key|authorization|api[_-]?key)", re.I)
 # AWS access key ids and long base64-ish blobs that look like credentials.
@@ -21,6 +23,8 @@ def redact(value: Any, key: str = "") -> Any:
     if key and _SECRET_KEY.search(key) and not key.endswith(("_arn", "Arn", "_id_ref")):
         return REDACTED
     if isinstance(value, Mapping):
+        if is_secret_entry(value):  # an environment variable {name, value} that looks secret
+            return {k: (REDACTED if k == "value" else redact(v, str(k))) for k, v in value.items()}
         return {k: redact(v, str(k)) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [redact(v) for v in value]

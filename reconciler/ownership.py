@@ -21,11 +21,12 @@ TAG_AZ_INDEX = "reconcile.dev/az-index"
 # Users' metadata.labels become tags with this prefix.
 LABEL_PREFIX = "reconcile.dev/label-"
 
+# The creation token of the create that made a resource (the create-pending record's), where the
+# API takes tags at creation: the next pass tells the copy it made from any other.
+TAG_CREATION_TOKEN = "reconcile.dev/creation-token"
+
 OUR_KEYS = frozenset({TAG_MANAGED_BY, TAG_ENVIRONMENT, TAG_APP, TAG_KIND, TAG_NAME})
 
-# Bookkeeping, not ownership: API Gateway authorizers cannot be tagged (nor, on moto, listed), so
-# the HTTP API remembers its authorizer's id in this tag (see controllers/api/authorizer.py).
-TAG_AUTHORIZER_ID = "reconcile.dev/authorizer-id"
 
 
 def tags_for(key: Key, labels: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -59,6 +60,11 @@ def owner_problem(key: Key, observed_tags: Mapping[str, str]) -> str | None:
     if key.app and observed_tags.get(TAG_APP) != key.app:
         return f"{key} belongs to app {observed_tags.get(TAG_APP)!r}"
     return None
+
+
+def creation_tags(resource: "Resource") -> dict[str, str]:
+    """The tags a create sends: ours, plus its creation token."""
+    return {**resource.tags, TAG_CREATION_TOKEN: resource.token} if resource.token else dict(resource.tags)
 
 
 def refuse_unless_ours(resource: "Resource", observed_tags: Mapping[str, str], cause: BaseException | None = None,

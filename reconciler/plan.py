@@ -18,6 +18,10 @@ from reconciler.ownership import owner_problem
 from reconciler.resource import UNKNOWN, Action, FieldChange, Key, Observation, Ref, Resource, changed_fields
 
 
+# The pseudo-field under which a plan lists extra copies of a resource to delete.
+DUPLICATES = "(duplicates)"
+
+
 @dataclass(frozen=True)
 class Change:
     action: Action
@@ -208,6 +212,10 @@ def _decide(controller: Controller, resource: Resource, observation: Observation
         plan.problems.append(Problem(key, "NotOwned", problem + "; set spec.adopt: true to adopt it"))
         return Change("noop", key.kind, str(key), (), "refused: not ours", key)
     changes = tuple(controller.diff(resource, observation))
+    if observation.duplicates:
+        changes += (FieldChange(DUPLICATES, list(map(str, observation.duplicates)), []),)
+        if len(changes) == 1:
+            return Change("update", key.kind, str(key), changes, "copies made by a create sent twice: deleting them", key)
     if not changes:
         return Change("noop", key.kind, str(key), (), "in sync", key)
     immutable = changed_fields(changes) & set(controller.immutable)
@@ -221,6 +229,8 @@ def _decide_unwanted(controller: Controller, resource: Resource, observation: Ob
     key = resource.key
     if not observation.exists:
         return Change("noop", key.kind, str(key), (), "absent, as desired", key)
+    if observation.deleting:
+        return Change("noop", key.kind, str(key), (), "being deleted", key)
     if resource.ensure == "retain":
         return Change("noop", key.kind, str(key), (), "kept; deleted only with its app", key)
     if owner_problem(key, observation.tags):

@@ -29,6 +29,15 @@ class Recorder(Protocol):
 
     def created(self, resource: Resource, outputs: Mapping[str, Any]) -> None: ...
 
+    def create_refused(self, resource: Resource) -> None:
+        """AWS answered the create with a refusal (4xx): it did not run."""
+        ...
+
+    def recent_create(self, key: Key) -> float | None:
+        """Seconds since a create of `key` was recorded (pending, or answered) by an earlier pass
+        or process; None when none is."""
+        ...
+
     def after_pass(self, plan: Any, result: Any, status: Any) -> None:
         """After every pass (plan, ApplyResult or None, Status): write what changed."""
         ...
@@ -40,6 +49,12 @@ class _NoRecorder:
 
     def created(self, resource: Resource, outputs: Mapping[str, Any]) -> None:
         pass
+
+    def create_refused(self, resource: Resource) -> None:
+        pass
+
+    def recent_create(self, key: Key) -> float | None:
+        return None
 
     def after_pass(self, plan: Any, result: Any, status: Any) -> None:
         pass

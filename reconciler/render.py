@@ -7,6 +7,7 @@ from typing import Any
 
 from reconciler.plan import Change, Plan
 from reconciler.resource import UNKNOWN, FieldChange
+from specs.sensitive import is_secret_entry
 
 SYMBOL = {"create": "+", "update": "~", "replace": "-/+", "delete": "-", "noop": " "}
 SENSITIVE = "(sensitive)"
@@ -19,6 +20,8 @@ def _value(value: Any, sensitive: bool = False) -> Any:
     if value is UNKNOWN:
         return KNOWN_AFTER_APPLY
     if isinstance(value, dict):
+        if is_secret_entry(value):  # an environment variable whose name or value looks secret
+            return {k: (SENSITIVE if k == "value" else _value(v)) for k, v in value.items()}
         return {k: _value(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_value(v) for v in value]

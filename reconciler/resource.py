@@ -150,6 +150,11 @@ class Observation:
     # circuit breaker rolled it back), recorded in the state store and not deployed again until
     # the spec or its source changes.
     failed_revision: str = ""
+    # Being deleted (a VPC link DELETING): never deleted again, gone once observed gone.
+    deleting: bool = False
+    # Extra copies carrying our tags for this one resource (a create whose answer was lost and
+    # which was sent again): the engine keeps the one observed (in use) and deletes these.
+    duplicates: list[Any] = field(default_factory=list)
 
     @classmethod
     def absent(cls, message: str = "does not exist") -> "Observation":

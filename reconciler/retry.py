@@ -118,3 +118,16 @@ read_after_create = Policy("read_after_create", not_found)
 # IAM propagation: a just-created role is not yet assumable (ECS RegisterTaskDefinition /
 # CreateService, Lambda, CodeBuild), or a just-created role is NotFound to IAM itself.
 iam_propagation = Policy("iam_propagation", _either(role_not_assumable_yet, not_found), max_attempts=8, max_seconds=12.0)
+
+
+def throttled(error: BaseException) -> bool:
+    """AWS refused the call before running it (throttling): resending it cannot duplicate."""
+    from reconciler.budget import THROTTLING_CODES
+
+    return isinstance(error, ClientError) and error_code(error) in THROTTLING_CODES
+
+
+# A create AWS takes without an idempotency token, sent on a client that never retries by itself
+# (`ClientFactory.client(..., retries=False)`): resent only when AWS said it did not run it. A lost
+# answer or a 5xx propagates; the next pass finds what the call made by its creation tags.
+unsafe_create = Policy("unsafe_create", throttled, max_attempts=5, max_seconds=10.0)

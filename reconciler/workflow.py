@@ -224,6 +224,7 @@ def run_converge(controllers: Sequence[Controller], designs: Sequence[Environmen
                  on_pass: Callable[..., None] | None = None) -> ConvergeReport:
     sync = StateSync(store, work.states, ctx.region)
     sync.register(work.designs, {(env.name, app.name): generation(app) for env in work.designs for app in env.apps})
+    ctx = replace(ctx, memory=sync)
     report = converge(controllers, work.designs, ctx, timeout=timeout, sleep=sleep, on_pass=on_pass,
                       extra=work.extra, recorder=sync, store=sync.conditions,
                       failed_revisions=sync.failed_revisions(controllers))
@@ -264,6 +265,7 @@ def run_delete(controllers: Sequence[Controller], ctx: Context, store: StateStor
     """A plan of deletes, run by the same executor as a converge."""
     sync = StateSync(store, states, ctx.region) if store is not None else None
     kwargs: dict[str, Any] = {"recorder": sync, "store": sync.conditions} if sync else {}
+    ctx = replace(ctx, memory=sync) if sync else ctx
     report = converge(controllers, [], ctx, timeout=timeout, sleep=sleep, on_pass=on_pass, extra=extra,
                       observe_retained=True, **kwargs)
     if sync is not None:

@@ -12,9 +12,11 @@ the file's own earlier lines, which is the order Compose uses.
 from __future__ import annotations
 
 import re
+from collections import ChainMap
 from collections.abc import Mapping
 
 from specs.interpolate import InterpolationError, Interpolator
+from specs.limits import BoundedInterpolator, LimitExceeded
 
 _KEY_CHARS = re.compile(r"[\w.]", re.UNICODE)
 _SPACE = " \t\v\f\r\x85\xa0"
@@ -35,18 +37,22 @@ def parse_dotenv(text: str, known: Mapping[str, str] | None = None) -> dict[str,
     """Variables defined by `text`, in file order. Raises DotenvError."""
     known = known or {}
     out: dict[str, str] = {}
+    # What the reader knew before this file wins over the file's own earlier lines; one bounded
+    # interpolator for the whole file (`B=${A}${A}`, `C=${B}${B}`... doubles at every line).
+    interpolator = BoundedInterpolator(ChainMap(known, out), "")  # type: ignore[arg-type]
     position = 0
+    line, counted = 1, 0  # lines counted as we go: counting from the start each time is quadratic
     while True:
         position = _statement_start(text, position)
         if position is None:
             return out
-        line = text.count("\n", 0, position) + 1
+        line, counted = line + text.count("\n", counted, position), position
         key, position, inherited = _key(text, position, line)
         if inherited:
             if key in known:
                 out[key] = known[key]
             continue
-        value, position = _value(text, position, line, known, out)
+        value, position = _value(text, position, line, interpolator)
         out[key] = value
 
 
@@ -92,14 +98,13 @@ def _key(text: str, position: int, line: int) -> tuple[str, int, bool]:
     return key, len(text), True
 
 
-def _value(text: str, position: int, line: int, known: Mapping[str, str],
-           own: Mapping[str, str]) -> tuple[str, int]:
+def _value(text: str, position: int, line: int, interpolator: Interpolator) -> tuple[str, int]:
     quote = text[position] if position < len(text) and text[position] in "'\"" else None
     if quote is None:
         end = text.find("\n", position)
         end = len(text) if end < 0 else end
         raw = text[position:end].split(" #", 1)[0].rstrip()
-        return _expand(raw, line, known, own), end
+        return _expand(raw, line, interpolator), end
     chars: list[str] = []
     escaped = False
     index = position + 1
@@ -108,7 +113,7 @@ def _value(text: str, position: int, line: int, known: Mapping[str, str],
         if char == quote and not escaped:
             value = "".join(chars)
             if quote == '"':
-                value = _expand(_unescape(value), line, known, own)
+                value = _expand(_unescape(value), line, interpolator)
             return value, index + 1
         if escaped:  # an escaped quote is the quote itself; other escapes are read below
             escaped = False
@@ -135,11 +140,12 @@ def _unescape(value: str) -> str:
     return _ESCAPE.sub(replace, value)
 
 
-def _expand(value: str, line: int, known: Mapping[str, str], own: Mapping[str, str]) -> str:
+def _expand(value: str, line: int, interpolator: Interpolator) -> str:
     if "$" not in value:
         return value
-    variables = {**own, **known}  # what the reader knew before this file wins over the file
     try:
-        return Interpolator(variables).expand(value)
+        return interpolator.expand(value)
     except InterpolationError as problem:
         raise DotenvError(line, str(problem)) from None
+    except LimitExceeded as problem:
+        raise DotenvError(line, problem.message) from None

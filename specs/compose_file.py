@@ -12,7 +12,9 @@ from specs.compose_project import ComposeDocument, ProjectReader
 from specs.compose_service import ComposeContext, ComposeService, read_service
 from specs.errors import Problems, SpecError
 from specs.ignored_keys import TOP_LEVEL_KEY_REASONS, ignored_reason
+from specs.limits import read_text
 from specs.loader import LoadedSpec
+from specs.source_files import PIPELINE_ONLY, env_file_opt_ins, is_inside, outside_message, present_files
 from specs.yaml_source import Path, YamlDocument
 
 # Docker Compose's own names and order: the first main file found wins, then the first override.
@@ -92,12 +94,20 @@ def _find_source_files(spec: LoadedSpec, problems: Problems) -> SourceFiles | No
         files = _named_files(spec, [n for n in compose_file.split(":") if n], problems,
                              where=("spec", "source"), why="COMPOSE_FILE in .env")
         return files
-    found = [n for n in COMPOSE_FILE_NAMES if os.path.isfile(os.path.join(spec.source_dir, n))]
+    shown_dir = display_path(spec, spec.source_dir)
+    found, unusable = present_files(spec.source_dir, COMPOSE_FILE_NAMES + ("Dockerfile",), shown_dir)
+    if unusable:  # a symlink loop & co: that one clear error, not also "no compose file"
+        problems.errors.extend(unusable)
+        return None
+    if any(name != "Dockerfile" for name in found):
+        return _discovered_files(spec, [name for name in found if name != "Dockerfile"], problems)
     if found:
-        return _discovered_files(spec, found, problems)
-    dockerfile = os.path.join(spec.source_dir, "Dockerfile")
-    if os.path.isfile(dockerfile):
-        return SourceFiles(dockerfile_path=dockerfile)
+        dockerfile = os.path.join(spec.source_dir, "Dockerfile")
+        if is_inside(spec.source_dir, dockerfile):
+            return SourceFiles(dockerfile_path=dockerfile)
+        problems.add(SpecError(os.path.join(shown_dir, "Dockerfile"), message=outside_message(
+            "Dockerfile", "Dockerfile", spec.source_dir, PIPELINE_ONLY)))
+        return None
     problems.add(spec.error(("spec", "source"), f"no Dockerfile or compose file "
                             f"({', '.join(COMPOSE_FILE_NAMES)}) in {spec.source_dir}"))
     return None
@@ -146,15 +156,18 @@ def _discovered_files(spec: LoadedSpec, found: list[str], problems: Problems) ->
 def dotenv_variables(spec: LoadedSpec, problems: Problems) -> dict[str, str]:
     """The source folder's .env, read as Compose reads it; the process environment never leaks in."""
     path = os.path.join(spec.source_dir, ".env")
-    if not os.path.isfile(path):
+    if not os.path.lexists(path):
         return {}
     try:
-        with open(path, encoding="utf-8") as handle:
-            return parse_dotenv(handle.read())
+        if not is_inside(spec.source_dir, path):  # a symlink to a host file
+            raise SpecError(display_path(spec, path), message=outside_message(
+                ".env", ".env", spec.source_dir, "; compose variables come from the source folder "
+                "only: make .env a regular file there"))
+        return parse_dotenv(read_text(path, "env file", display_path(spec, path)))
     except DotenvError as problem:
         problems.add(SpecError(display_path(spec, path), problem.line, None, "", str(problem)))
-    except (OSError, UnicodeDecodeError) as problem:
-        problems.add(SpecError(display_path(spec, path), message=f"cannot read file: {problem}"))
+    except SpecError as problem:
+        problems.add(problem)
     return {}
 
 
@@ -166,7 +179,7 @@ def read_compose(spec: LoadedSpec, files: SourceFiles, problems: Problems) -> Co
         return None
     data, document = raw.data, raw.document
     ctx = ComposeContext(document, spec.source_dir, variables, problems,
-                         lambda p: display_path(spec, p))
+                         lambda p: display_path(spec, p), env_file_opt_ins(spec))
     _check_top_level(data, ctx)
     project = ComposeProject(document, sources=[display_path(spec, p) for p in files.compose_paths],
                              notes=list(files.notes))

@@ -15,6 +15,7 @@ from specs.compose_dotenv import DotenvError, parse_dotenv
 from specs.compose_merge import Positions, graft, subtree
 from specs.compose_normalize import rebased
 from specs.errors import SpecError
+from specs.limits import read_text
 
 
 def merge_includes(reader: Any, path: str, data: dict, positions: Positions,
@@ -76,12 +77,11 @@ def _variables(reader: Any, entry: dict, here: str, project_dir: str, document: 
     found: dict[str, str] = {}
     for path in paths:
         try:
-            with open(path, encoding="utf-8") as handle:
-                found.update(parse_dotenv(handle.read(), found))
+            found.update(parse_dotenv(read_text(path, "env file", reader.shown(path)), found))
         except DotenvError as problem:
             reader.problems.add(SpecError(reader.shown(path), problem.line, None, "",
                                           str(problem)))
-        except OSError as problem:
-            reader.problems.add(document.error(at + ("env_file",), f"cannot read {path}: "
-                                               f"{problem.strerror}"))
+        except SpecError as problem:  # missing, too large, binary, ... (specs/limits.py)
+            reader.problems.add(document.error(at + ("env_file",), f"cannot read "
+                                               f"{reader.shown(path)}: {problem.message}"))
     return {**found, **reader.variables}

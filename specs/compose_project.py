@@ -25,7 +25,9 @@ from specs.compose_merge import (
 from specs.compose_include import merge_includes
 from specs.compose_normalize import cast_types, normalized, rebased
 from specs.errors import Problems, SpecError, format_field
-from specs.interpolate import Interpolator, interpolate_tree
+from specs.interpolate import interpolate_tree
+from specs import limits
+from specs.limits import BoundedInterpolator, LimitExceeded, read_text
 from specs.yaml_source import Path, load_yaml_documents
 
 @dataclass(frozen=True)
@@ -91,7 +93,10 @@ class ProjectReader:
         positions: Positions = {}
         for file in loaded:
             assert file is not None
-            own, own_at = self._with_extends(file)
+            extended = self._with_extends(file)
+            if extended is None:
+                return None
+            own, own_at = extended
             data, positions = merge(data, positions, own, own_at) if data else (own, own_at)
         document = ComposeDocument(self.shown(files[0]), positions)
         services = data.get("services")
@@ -117,13 +122,9 @@ class ProjectReader:
     def _load(self, path: str) -> _File | None:
         shown = self.shown(path)
         try:
-            with open(path, encoding="utf-8") as handle:
-                documents = load_yaml_documents(handle.read(), shown, ComposeYamlLoader)
-        except SpecError as problem:
+            documents = load_yaml_documents(read_text(path, "compose file", shown), shown, ComposeYamlLoader)
+        except SpecError as problem:  # syntax, or a limit of specs/limits.py
             self.problems.add(problem)
-            return None
-        except (OSError, UnicodeDecodeError) as problem:
-            self.problems.add(SpecError(shown, message=f"cannot read file: {problem}"))
             return None
         if len(documents) != 1 or not isinstance(documents[0].data, dict):
             self.problems.add(SpecError(shown, message="must hold one YAML mapping with a "
@@ -132,13 +133,22 @@ class ProjectReader:
         raw = documents[0]
         positions: Positions = {p: (shown, at[0], at[1]) for p, at in raw.positions.items()}
         document = ComposeDocument(shown, positions)
-        data, unset = interpolate_tree(raw.data, Interpolator(self.variables),
-                                       lambda at, msg: self.problems.add(document.error(at, msg)))
+        try:
+            data, unset = interpolate_tree(raw.data, BoundedInterpolator(self.variables, shown),
+                                           lambda at, msg: self.problems.add(document.error(at, msg)))
+        except LimitExceeded as problem:
+            self.problems.add(problem)
+            return None
         for name, at in unset.items():
             self.problems.warn(document.warning(at, f"variable '{name}' is not set in the "
                                                     "source folder's .env; using an empty string"))
         data, positions = merge_includes(self, path, data, positions, document)
         services = data.get("services")
+        if isinstance(services, dict) and len(services) > limits.COMPOSE_SERVICES:
+            # Reading costs services x positions; ECS runs at most 10 containers in a task anyway.
+            self.problems.add(document.error(("services",), f"{len(services):,} services; the limit "
+                                             f"is {limits.COMPOSE_SERVICES} (a task runs at most 10 containers)"))
+            return None
         if isinstance(services, dict):
             for name, service in services.items():
                 if isinstance(service, dict):
@@ -148,17 +158,24 @@ class ProjectReader:
                     positions = _replace_service_positions(positions, name, service_at)
         return _File(path, data, positions)
 
-    def _with_extends(self, file: _File) -> tuple[dict, Positions]:
+    def _with_extends(self, file: _File) -> tuple[dict, Positions] | None:
         services = file.data.get("services")
         if not isinstance(services, dict):
             return file.data, file.positions
         data = dict(file.data)
         data["services"] = dict(services)
         positions = file.positions
+        grown = len(positions)  # extends copies its base: bounded like aliases (specs/limits.py)
         for name, service in services.items():
             if isinstance(service, dict) and "extends" in service:
                 resolved = self._extended(file, name, [])
                 if resolved is not None:
+                    grown += len(resolved[1])
+                    if grown > limits.YAML_NODES:
+                        self.problems.add(ComposeDocument(self.shown(file.path), file.positions).error(
+                            ("services", name, "extends"), f"with what 'extends' copies, the file grows past "
+                            f"{limits.YAML_NODES:,} nodes (the limit)"))
+                        return None
                     data["services"][name] = resolved[0]
                     positions = _replace_service_positions(positions, name, resolved[1])
         return data, positions

@@ -22,6 +22,7 @@ from specs.compose_values import (
 from specs.healthcheck import read_health_check
 from specs.ignored_keys import DEPLOY_KEY_REASONS, SERVICE_KEY_REASONS, ignored_reason
 from specs.ports import ContainerPort, PortError, read_port
+from specs.source_files import PIPELINE_ONLY, is_inside, outside_message
 from specs.translation import BuildSpec
 from specs.yaml_source import Path
 
@@ -161,7 +162,9 @@ def _build(raw: Any, at: Path, ctx: ComposeContext, label: str) -> BuildSpec | N
     if not os.path.isdir(folder):
         ctx.error(at, f"build context {context!r} does not exist")
         return None
-    if not os.path.isfile(os.path.join(folder, dockerfile)):
+    if not is_inside(source, os.path.join(folder, dockerfile)):
+        ctx.error(at + ("dockerfile",), outside_message("dockerfile", dockerfile, folder, PIPELINE_ONLY))
+    elif not os.path.isfile(os.path.join(folder, dockerfile)):
         ctx.error(at, f"dockerfile {dockerfile!r} does not exist in build context {context!r}")
     args = key_values(raw.get("args"), at + ("args",), ctx, f"{label}: build arg")
     target = scalar_text(raw["target"], at + ("target",), ctx) if raw.get("target") else None

@@ -11,6 +11,8 @@ from typing import Any
 from specs.compose_dotenv import DotenvError, parse_dotenv
 from specs.compose_project import ComposeDocument
 from specs.errors import Problems, SpecError
+from specs.limits import read_text
+from specs.source_files import OPT_IN, env_file_allowed, outside_message
 from specs.yaml_source import Path
 
 # Docker and ECS take any variable name without '=' (`discovery.type`, `lower-case`).
@@ -26,6 +28,7 @@ class ComposeContext:
     variables: dict[str, str]
     problems: Problems
     shown: Callable[[str], str] = os.path.relpath  # a file's name in messages
+    env_file_opt_ins: tuple[str, ...] = ()  # spec.envFilesOutsideSource, absolute
 
     def error(self, at: Path, message: str) -> None:
         self.problems.add(self.document.error(at, message))
@@ -86,13 +89,12 @@ def read_environment(
     env_at: dict[str, Path] = {}
     for path, where in _env_files(raw.get("env_file"), service_at + ("env_file",), ctx):
         try:
-            with open(path, encoding="utf-8") as handle:
-                values = parse_dotenv(handle.read(), {**ctx.variables, **merged})
+            values = parse_dotenv(read_text(path, "env file", ctx.shown(path)), {**ctx.variables, **merged})
         except DotenvError as problem:
             ctx.problems.add(SpecError(ctx.shown(path), problem.line, None, "", str(problem)))
             continue
-        except (OSError, UnicodeDecodeError) as problem:
-            ctx.error(where, f"cannot read env_file: {problem}")
+        except SpecError as problem:  # too large, binary, not UTF-8, ...
+            ctx.problems.add(problem)
             continue
         for name, value in values.items():
             merged[name] = value
@@ -131,7 +133,9 @@ def _env_files(raw: Any, at: Path, ctx: ComposeContext) -> list[tuple[str, Path]
             ctx.error(where, "must be a path, or a mapping with 'path' and 'required'")
             continue
         path = os.path.join(ctx.source_dir, entry)
-        if os.path.isfile(path):
+        if not env_file_allowed(path, ctx.source_dir, ctx.env_file_opt_ins):
+            ctx.error(where, outside_message("env_file", entry, ctx.source_dir, OPT_IN))
+        elif os.path.isfile(path):
             found.append((path, where))
         elif required:
             ctx.error(where, f"env_file {entry!r} does not exist (set 'required: false' "

@@ -23,7 +23,9 @@ class Interpolator:
     """Expands strings against `variables`; remembers which unset variables were used."""
 
     def __init__(self, variables: Mapping[str, str]) -> None:
-        self.variables = dict(variables)
+        # Read, never written: kept as given, so a view over a file being read (a ChainMap of
+        # the variables known before it and its own earlier lines) costs no copy per value.
+        self.variables = variables
         self.unset_used: list[str] = []
 
     def expand(self, text: str) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -11,6 +13,7 @@ from pydantic import ValidationError
 
 from specs.errors import SpecError, SpecErrors
 from specs.friendly_errors import validation_errors
+from specs.limits import describe_os_error, read_text
 from specs.model import API_VERSION, KIND, ServerlessContainer
 from specs.yaml_source import Path, Position, YamlDocument, load_yaml_documents
 
@@ -42,36 +45,42 @@ class LoadedSpec:
 
 def load_file(path: str) -> list[LoadedSpec]:
     """Every ServerlessContainer in `path`; raises SpecErrors listing all problems found."""
-    specs = _load(path, explicit=True)
+    specs = _load(path, True, [])
     assert specs is not None
     return specs
 
 
-def discover(paths: list[str]) -> tuple[list[LoadedSpec], list[SpecError]]:
+def discover(
+    paths: list[str], skipped: list[tuple[str, str]] | None = None
+) -> tuple[list[LoadedSpec], list[SpecError]]:
     """Load specs from files and directories (recursively); never raises for bad specs.
 
     Files named explicitly must hold a ServerlessContainer; files found in directories
-    count only if they do. Of two specs with the same (environment, name) the first is kept
-    and the second is reported.
+    count only if they do (the others are appended to `skipped` as (path, reason)). Of two
+    specs with the same (environment, name) the first is kept and the second is reported.
     """
     specs: list[LoadedSpec] = []
     errors: list[SpecError] = []
     seen_files: set[str] = set()
+    skipped = [] if skipped is None else skipped
     for given in paths:
-        if os.path.isfile(given):
-            candidates = [(given, True)]
-        elif os.path.isdir(given):
+        try:
+            is_directory = stat.S_ISDIR(os.stat(given).st_mode)
+        except OSError as problem:
+            reason = "no such file or directory" if problem.errno == errno.ENOENT else describe_os_error(problem)
+            errors.append(SpecError(given, message=reason))
+            continue
+        if is_directory:
             candidates = [(found, False) for found in _yaml_files_under(given)]
         else:
-            errors.append(SpecError(given, message="no such file or directory"))
-            continue
+            candidates = [(given, True)]
         for candidate, explicit in candidates:
             real = os.path.realpath(candidate)
             if real in seen_files:
                 continue
             seen_files.add(real)
             try:
-                specs.extend(_load(candidate, explicit) or [])
+                specs.extend(_load(candidate, explicit, skipped) or [])
             except SpecErrors as problems:
                 errors.extend(problems.errors)
     unique, duplicates = _reject_duplicates(specs)
@@ -83,23 +92,43 @@ def _yaml_files_under(directory: str) -> list[str]:
     for root, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED_DIRS)
         found.extend(
-            os.path.join(root, name) for name in sorted(files) if name.endswith((".yaml", ".yml"))
+            os.path.normpath(os.path.join(root, name)) for name in sorted(files)
+            if name.endswith((".yaml", ".yml"))
         )
     return found
 
 
-def _read(path: str) -> str:
+def _read(path: str, explicit: bool, skipped: list[tuple[str, str]]) -> str | None:
+    """The file's text; None (and a `skipped` entry) for a file found in a directory that cannot
+    be a spec. A file that cannot be read, is too large or is not UTF-8 text is reported if named
+    explicitly or if its first bytes say `kind: ServerlessContainer`."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except (OSError, UnicodeDecodeError) as problem:
-        raise SpecErrors([SpecError(path, message=f"cannot read file: {problem}")]) from None
+        return read_text(path, "spec file")
+    except SpecError as problem:
+        if explicit or _head_mentions_kind(path):
+            raise SpecErrors([problem]) from None
+        skipped.append((path, problem.message))
+        return None
 
 
-def _load(path: str, explicit: bool) -> list[LoadedSpec] | None:
+def _head_mentions_kind(path: str) -> bool:
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block the open
+            return False
+        with open(path, "rb") as handle:
+            head = handle.read(64 * 1024)
+    except OSError:
+        return False
+    return bool(_MENTIONS_KIND.search(head.decode("utf-8", errors="replace")))
+
+
+def _load(path: str, explicit: bool, skipped: list[tuple[str, str]]) -> list[LoadedSpec] | None:
     """Specs in `path`; None when a file found by directory walk is not a spec file."""
-    text = _read(path)
+    text = _read(path, explicit, skipped)
+    if text is None:
+        return None
     if not explicit and not _MENTIONS_KIND.search(text):
+        skipped.append((path, f"no 'kind: {KIND}'"))
         return None
     try:
         documents = load_yaml_documents(text, path)
@@ -108,6 +137,7 @@ def _load(path: str, explicit: bool) -> list[LoadedSpec] | None:
     ours = [d for d in documents if isinstance(d.data, dict) and d.data.get("kind") == KIND]
     if not ours:
         if not explicit:
+            skipped.append((path, f"no document with 'kind: {KIND}'"))
             return None
         message = f"no document with 'kind: {KIND}' in this file"
         raise SpecErrors([SpecError(path, message=message)])

@@ -110,6 +110,8 @@ class ApiSpec(SpecModel):
 
     type: Literal["REST", "GraphQL"] = "REST"
     restrict_access: bool = False
+    # With restrictAccess: OAuth scopes a caller's token must carry (any of them), on every route.
+    scopes: list[Annotated[str, Field(min_length=1, max_length=256)]] = Field(default_factory=list)
     cors: Cors = Field(default_factory=Cors)
 
 
@@ -184,11 +186,25 @@ class StorageGrant(SpecModel):
         list[Literal["create", "read", "update", "delete"]], Field(min_length=1)
     ]
     create: bool = False
+    # The created table's name in AWS; default `<environment>-<table>` (specs/tables.py).
+    table_name: Annotated[
+        str | None,
+        _expect(
+            "a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)",
+            lambda v: v is None or (isinstance(v, str) and bool(_TABLE_NAME.match(v))),
+        ),
+    ] = None
     partition_key: TableKey | None = None
     sort_key: TableKey | None = None
 
     @model_validator(mode="after")
     def _keys_only_for_created_tables(self) -> StorageGrant:
+        if self.table_name is not None and not self.create:
+            raise PydanticCustomError(
+                "table_name_without_create",
+                "only allowed with 'create: true'; without it 'table' is the existing table's name",
+                {"at": "tableName"},
+            )
         for field, key in (("partitionKey", self.partition_key), ("sortKey", self.sort_key)):
             if key is not None and not self.create:
                 raise PydanticCustomError(
@@ -280,6 +296,9 @@ class Spec(SpecModel):
     network: NetworkSpec | None = None
     logs: LogsSpec = Field(default_factory=LogsSpec)
     adopt: bool = False
+    # env_file entries outside `source` that may be read anyway (files or folders, relative to
+    # this spec file); without it such entries are refused (specs/source_files.py).
+    env_files_outside_source: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod

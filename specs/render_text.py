@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from specs.sensitive import is_secret_entry
 from specs.translation import Translation
 
 
@@ -31,7 +32,8 @@ def render_text(translation: Translation) -> str:
             if key in container:
                 lines.append(f"    {label}: {container[key]}")
         if container.get("environment"):
-            names = ", ".join(entry["name"] for entry in container["environment"])
+            names = ", ".join(entry["name"] + (" (sensitive)" if is_secret_entry(entry) else "")
+                              for entry in container["environment"])
             lines.append(f"    environment: {names}")
         if container.get("secrets"):
             names = ", ".join(entry["name"] for entry in container["secrets"])

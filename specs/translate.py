@@ -16,10 +16,12 @@ from specs.compose_service import ComposeService
 from specs.dependencies import add_dependencies
 from specs.dockerfile import first_exposed_port
 from specs.entrypoint import check_port_clashes, choose_entrypoint
-from specs.errors import Problems
+from specs.errors import Problems, SpecError
 from specs.fargate_lint import warn_about_service_hosts
+from specs.limits import read_text
 from specs.loader import LoadedSpec
 from specs.ports import ContainerPort
+from specs.task_checks import check_task_definition
 from specs.translation import AwsLocation, BuildSpec, SecretFile, Translation
 from specs.yaml_source import YamlDocument
 
@@ -50,6 +52,7 @@ def translate(spec: LoadedSpec, location: AwsLocation | None = None) -> Translat
         spec, services, document, location, secret_refs, problems
     )
     notes = add_dependencies(services, containers, document, problems)
+    check_task_definition(spec, services, containers, document, problems)
     problems.raise_if_any()
     assert entrypoint is not None
     return Translation(
@@ -103,8 +106,11 @@ def _dockerfile_project(spec: LoadedSpec, path: str, problems: Problems) -> Comp
     """A lone Dockerfile is one container, `app`, built from the source folder."""
     shown = display_path(spec, path)
     document = YamlDocument(shown, 0, None, 1, {})
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        exposed, notes = first_exposed_port(handle.read())
+    try:
+        exposed, notes = first_exposed_port(read_text(path, "Dockerfile", shown, lenient=True))
+    except SpecError as problem:
+        problems.add(problem)
+        return ComposeProject(document, [], {})
     for line, note in notes:
         problems.warn(f"{shown}:{line}: {note}")
     service = ComposeService("app", "app", (), build=BuildSpec(".", os.path.basename(path), {}))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
+from specs.sensitive import masked
+
 
 @dataclass(frozen=True)
 class AwsLocation:
@@ -87,8 +89,9 @@ class Translation:
         return {"serviceName": self.app, "desiredCount": self.replicas, "launchType": "FARGATE"}
 
     def render(self) -> dict:
+        """For people and tools to read: secret-looking environment values are `(sensitive)`."""
         return {
-            "taskDefinition": self.task_definition(),
+            "taskDefinition": masked(self.task_definition()),
             "service": self.service(),
             "entrypoint": {"container": self.entrypoint.container, "port": self.entrypoint.port},
             "build": {name: spec.render() for name, spec in self.build.items()},

@@ -17,7 +17,7 @@ def test_render_json_prints_exactly_one_object_with_the_contract_keys(capsys):
     out = capsys.readouterr().out
     document = json.loads(out)  # exactly one JSON object, nothing else on stdout
     assert set(document) == {"taskDefinition", "service", "entrypoint", "build", "sources", "notes",
-                             "warnings"}
+                             "warnings", "storage"}
     containers = {c["name"]: c for c in document["taskDefinition"]["containerDefinitions"]}
     assert set(containers) == {"express", "python"}
     assert document["entrypoint"] == {"container": "express", "port": 8080}

@@ -249,7 +249,7 @@ def test_a_create_pending_marker_is_recorded_before_the_create_and_cleared_after
     from controllers.registry import all_controllers
     from tests.support import design
 
-    factory.client("ec2").meta.events.register("before-call.ec2.CreateVpc", before_create_vpc)
+    factory.events.register("before-call.ec2.CreateVpc", before_create_vpc)  # every client, retrying or not
     ctx = Context(factory)
     assert workflow.wait_for_table(store, timeout=10)
     designs = design(write_app(tmp_path))

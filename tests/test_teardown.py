@@ -24,4 +24,4 @@ def test_last_app_deleted_takes_the_environment_and_tables_are_kept(ctx, aws, tm
     assert second.converged, second.last_result
     assert ecs.describe_clusters(clusters=[cluster_name("dev")])["clusters"][0]["status"] == "INACTIVE"
     assert aws.client("ec2").describe_vpcs(Filters=[{"Name": "tag:reconcile.dev/environment", "Values": ["dev"]}])["Vpcs"] == []
-    assert aws.client("dynamodb").describe_table(TableName="orders")["Table"]["TableStatus"] == "ACTIVE"
+    assert aws.client("dynamodb").describe_table(TableName="dev-orders")["Table"]["TableStatus"] == "ACTIVE"

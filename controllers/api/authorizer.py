@@ -2,21 +2,17 @@
 audience = the app's Cognito app client, issuer = its user pool, token from the Authorization
 header.
 
-Finding it: authorizers have no tags, and moto 5.2.5 lacks GetAuthorizers (list); on AWS,
-GetAuthorizers would also find orphans for cleanup. So the authorizer is the one whose id the
-API remembers in its `reconcile.dev/authorizer-id` tag (written right after CreateAuthorizer),
-else the one a route of the API references; it is read with GetAuthorizer. Routes alone are not
-enough: a fresh API creates the authorizer passes before its routes (they wait for the VPC link
-to become AVAILABLE, minutes on AWS), and a route deleted behind our back would take the only
-reference with it; each time, a second authorizer would be created and the first leaked.
-The remaining window is one call wide (a crash between CreateAuthorizer and TagResource).
+Found by listing (GetAuthorizers, one per restricted API per pass) and matching by name, as AWS
+allows: no bookkeeping on the API that a lost answer or a crash could leave out of date. Among
+several of our name (a CreateAuthorizer whose answer was lost and which was sent again: it takes
+no token), the one the routes use wins, then the one the inventory recorded, then the lowest
+id; the others are copies, deleted once the routes use the one kept. (moto 5.2.5 lacks
+GetAuthorizers; the embedded AWS adds it, answering as AWS documents.)
 
 Turning restriction off: every API app has this resource; without restriction it is
-`ensure="absent"`, so the engine plans a `delete` when ours exists. `delete` detaches the
-authorizer from any route still using it, deletes it and drops the tag, whatever order the
-engine runs route and authorizer in (AWS refuses to delete an authorizer that routes still use).
-The route kind wants the same unauthenticated routes, so the two never pull against each other;
-toggling converges in one `--once`.
+`ensure="absent"`, so the engine plans a `delete` when ours exists, after the routes stop using
+it (deletes wait for their dependents). `delete` still detaches the authorizer from any route
+that uses it, because AWS refuses to delete an authorizer in use.
 """
 from __future__ import annotations
 
@@ -29,7 +25,7 @@ from controllers.api import aws, inventory
 from controllers.api.compare import AUTHORIZER_FIELDS, authorizer_fields, canonical_authorizer
 from reconciler.controller import Context
 from reconciler.design import EnvironmentDesign
-from reconciler.ownership import TAG_AUTHORIZER_ID, tags_for
+from reconciler.ownership import tags_for
 from reconciler.resource import FieldChange, Key, Observation, Ref, Resource
 
 KIND = "api.authorizer"
@@ -80,56 +76,52 @@ class AuthorizerController(inventory.ApiChildController):
         result: dict[Key, Observation] = {}
         for resource in resources:
             api = inventory.api_of(resource, ctx)
-            found = None if api is None else _find(ctx, api)
+            found, copies = (None, []) if api is None else _find(ctx, api, ctx.recorded(resource.key))
             if found is None:
                 result[resource.key] = Observation.absent()
                 continue
             result[resource.key] = inventory.child_observation(
-                api, authorizer_fields(found, api["ApiId"]), {"id": found["AuthorizerId"]},
-                {"authorizer": found, "remembered": (api.get("Tags") or {}).get(TAG_AUTHORIZER_ID)},
-            )
+                api, authorizer_fields(found, api["ApiId"]), {"id": found["AuthorizerId"]}, found)
+            result[resource.key].duplicates = copies
         return result
 
     def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
-        client = inventory.client(ctx)
         want = resource.desired
-        authorizer_id = aws.create_authorizer(client, want["ApiId"], {name: want[name] for name in AUTHORIZER_FIELDS})
-        aws.tag(client, aws.api_arn(ctx.partition, ctx.region, want["ApiId"]), {TAG_AUTHORIZER_ID: authorizer_id})
-        return {"id": authorizer_id}
+        request = {name: want[name] for name in AUTHORIZER_FIELDS}
+        return {"id": aws.create_authorizer(inventory.client(ctx, retries=False), want["ApiId"], request)}
 
     def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
                ctx: Context) -> Mapping[str, Any]:
-        client = inventory.client(ctx)
         want = resource.desired
         authorizer_id = observation.outputs["id"]
-        aws.update_authorizer(client, want["ApiId"], authorizer_id, {name: want[name] for name in AUTHORIZER_FIELDS})
-        if (observation.state or {}).get("remembered") != authorizer_id:
-            aws.tag(client, aws.api_arn(ctx.partition, ctx.region, want["ApiId"]), {TAG_AUTHORIZER_ID: authorizer_id})
+        aws.update_authorizer(inventory.client(ctx), want["ApiId"], authorizer_id,
+                              {name: want[name] for name in AUTHORIZER_FIELDS})
         return {"id": authorizer_id}
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
-        """Restriction turned off, a replace, or the app deleted. Deletes first, then forgets
-        the id: a crash in between leaves a dangling tag, which `_find` reads as absent."""
+        """Restriction turned off, a replace, or the app deleted."""
         authorizer_id = observation.outputs.get("id")
         if authorizer_id:
-            client = inventory.client(ctx)
-            api_id = observation.fields["ApiId"]
-            _detach_and_delete(client, api_id, authorizer_id)
-            aws.untag(client, aws.api_arn(ctx.partition, ctx.region, api_id), [TAG_AUTHORIZER_ID])
+            _detach_and_delete(inventory.client(ctx), observation.fields["ApiId"], authorizer_id)
+
+    def delete_duplicate(self, key: Key, duplicate: Any, ctx: Context) -> None:
+        api_id, _, authorizer_id = str(duplicate).partition("/")
+        _detach_and_delete(inventory.client(ctx), api_id, authorizer_id)
 
 
-def _find(ctx: Context, api: Mapping[str, Any]) -> dict | None:
-    """The remembered authorizer, else the one our routes use (JWT routes first, `$default`
-    before others). A dangling id (authorizer deleted behind our back) counts as absent."""
+def _find(ctx: Context, api: Mapping[str, Any], recorded: Any) -> tuple[dict | None, list[str]]:
+    """Ours (by name) and the ids of its copies: the one the routes use, else the one recorded."""
     api_id = api["ApiId"]
-    routes = sorted(inventory.routes(ctx, api_id),
-                    key=lambda r: (r.get("AuthorizationType") != "JWT", r.get("RouteKey") != "$default"))
-    candidates = [(api.get("Tags") or {}).get(TAG_AUTHORIZER_ID)] + [r.get("AuthorizerId") for r in routes]
-    for authorizer_id in dict.fromkeys(c for c in candidates if c):
-        found = aws.find_authorizer(inventory.client(ctx), api_id, authorizer_id)
-        if found is not None:
-            return found
-    return None
+    named = sorted((a for a in inventory.authorizers(ctx, api_id) if a.get("Name") == NAME),
+                   key=lambda a: a["AuthorizerId"])
+    if not named:
+        return None, []
+    used = {r.get("AuthorizerId") for r in inventory.routes(ctx, api_id) if r.get("AuthorizerId")}
+    recorded_id = getattr(recorded, "physical_id", None)
+    primary = (next((a for a in named if a["AuthorizerId"] in used), None)
+               or next((a for a in named if a["AuthorizerId"] == recorded_id), None) or named[0])
+    copies = [f"{api_id}/{a['AuthorizerId']}" for a in named if a is not primary and a["AuthorizerId"] not in used]
+    return primary, copies
 
 
 def _detach_and_delete(client: Any, api_id: str, authorizer_id: str) -> None:

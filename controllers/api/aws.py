@@ -1,8 +1,11 @@
 """Thin API Gateway v2 calls (HTTP APIs). `find_*` return None when absent; `get_*` raise.
 
-moto 5.2.5 lacks GetAuthorizers (list), UpdateStage and CreateDeployment: authorizers are found
-through the routes that use them (`get_authorizer` by id), stages auto-deploy, and a stage
-setting that would need UpdateStage is an immutable field (replace).
+Creates AWS takes without an idempotency token (CreateApi, CreateVpcLink, CreateIntegration,
+CreateAuthorizer) are sent on a client that never retries, resent only when throttled
+(`retry.unsafe_create`): a lost answer must not make a second one; the next pass finds the first.
+
+moto 5.2.5 lacks GetAuthorizers (the embedded AWS adds it), UpdateStage and CreateDeployment:
+stages auto-deploy, and a stage setting that would need UpdateStage is an immutable field.
 """
 from __future__ import annotations
 
@@ -10,7 +13,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from reconciler.aws import is_not_found, paginate
+from reconciler import retry
+from reconciler.aws import error_code, is_not_found, paginate
 
 
 def api_arn(partition: str, region: str, api_id: str) -> str:
@@ -52,6 +56,11 @@ def list_integrations(client: Any, api_id: str) -> list[dict]:
     return _list_or_empty(client, "get_integrations", api_id)
 
 
+def list_authorizers(client: Any, api_id: str) -> list[dict]:
+    """GetAuthorizers (the embedded AWS adds it to moto 5.2.5, which lacks it)."""
+    return _list_or_empty(client, "get_authorizers", api_id)
+
+
 def list_stages(client: Any, api_id: str) -> list[dict]:
     return _list_or_empty(client, "get_stages", api_id)
 
@@ -79,7 +88,7 @@ def find_authorizer(client: Any, api_id: str, authorizer_id: str) -> dict | None
 # --- writes --------------------------------------------------------------------------------
 
 def create_api(client: Any, name: str, protocol: str, cors: dict, tags: dict[str, str]) -> dict:
-    return client.create_api(Name=name, ProtocolType=protocol, CorsConfiguration=cors, Tags=tags)
+    return retry.unsafe_create.call(client.create_api, Name=name, ProtocolType=protocol, CorsConfiguration=cors, Tags=tags)
 
 
 def update_api(client: Any, api_id: str, name: str, cors: dict) -> None:
@@ -87,7 +96,8 @@ def update_api(client: Any, api_id: str, name: str, cors: dict) -> None:
 
 
 def create_vpc_link(client: Any, name: str, subnet_ids: list[str], group_ids: list[str], tags: dict[str, str]) -> dict:
-    return client.create_vpc_link(Name=name, SubnetIds=subnet_ids, SecurityGroupIds=group_ids, Tags=tags)
+    return retry.unsafe_create.call(client.create_vpc_link, Name=name, SubnetIds=subnet_ids, SecurityGroupIds=group_ids,
+                                    Tags=tags)
 
 
 def rename_vpc_link(client: Any, vpc_link_id: str, name: str) -> None:
@@ -95,15 +105,22 @@ def rename_vpc_link(client: Any, vpc_link_id: str, name: str) -> None:
 
 
 def create_integration(client: Any, api_id: str, request: dict) -> dict:
-    return client.create_integration(ApiId=api_id, **request)
+    return retry.unsafe_create.call(client.create_integration, ApiId=api_id, **request)
 
 
 def update_integration(client: Any, api_id: str, integration_id: str, request: dict) -> None:
     client.update_integration(ApiId=api_id, IntegrationId=integration_id, **request)
 
 
-def create_route(client: Any, api_id: str, route_key: str, request: dict) -> dict:
-    return client.create_route(ApiId=api_id, RouteKey=route_key, **request)
+def create_route(client: Any, api_id: str, route_key: str, request: dict) -> dict | None:
+    """None when the API has a route with that key already (RouteKey is unique per API: a
+    create whose answer was lost, not listed yet)."""
+    try:
+        return client.create_route(ApiId=api_id, RouteKey=route_key, **request)
+    except ClientError as error:
+        if error_code(error) == "ConflictException":
+            return None
+        raise
 
 
 def update_route(client: Any, api_id: str, route_id: str, request: dict) -> None:
@@ -111,11 +128,15 @@ def update_route(client: Any, api_id: str, route_id: str, request: dict) -> None
 
 
 def create_stage(client: Any, api_id: str, stage: str, auto_deploy: bool, tags: dict[str, str]) -> None:
-    client.create_stage(ApiId=api_id, StageName=stage, AutoDeploy=auto_deploy, Tags=tags)
+    try:
+        client.create_stage(ApiId=api_id, StageName=stage, AutoDeploy=auto_deploy, Tags=tags)
+    except ClientError as error:
+        if error_code(error) != "ConflictException":  # it exists: a create whose answer was lost
+            raise
 
 
 def create_authorizer(client: Any, api_id: str, request: dict) -> str:
-    return client.create_authorizer(ApiId=api_id, **request)["AuthorizerId"]
+    return retry.unsafe_create.call(client.create_authorizer, ApiId=api_id, **request)["AuthorizerId"]
 
 
 def update_authorizer(client: Any, api_id: str, authorizer_id: str, request: dict) -> None:

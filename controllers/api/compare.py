@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from reconciler.ownership import TAG_APP, TAG_ENVIRONMENT, TAG_KIND, TAG_MANAGED_BY, TAG_NAME, MANAGED_BY_VALUE
+from reconciler.ownership import (
+    MANAGED_BY_VALUE,
+    TAG_APP,
+    TAG_CREATION_TOKEN,
+    TAG_ENVIRONMENT,
+    TAG_KIND,
+    TAG_MANAGED_BY,
+    TAG_NAME,
+)
 from reconciler.resource import UNKNOWN, Key
 
 INTEGRATION_PREFIX = "integrations/"
@@ -22,14 +30,27 @@ def tagged_for(key: Key, tags: Mapping[str, str]) -> bool:
     )
 
 
-def pick(key: Key, name: str, items: Iterable[Mapping[str, Any]], name_field: str = "Name") -> Mapping[str, Any] | None:
-    """The item tagged for `key`, else the first one named `name` (a look-alike: the engine
-    refuses it unless the spec adopts it)."""
+def pick(key: Key, name: str, items: Iterable[Mapping[str, Any]], id_field: str, recorded: Any = None,
+         name_field: str = "Name") -> tuple[Mapping[str, Any] | None, list[str]]:
+    """The item tagged for `key` and the ids of its extra copies (a create sent twice): the one
+    the inventory recorded (its id, else its creation token) wins, else the lowest id. Without
+    one, the first item named `name` (a look-alike: the engine refuses it unless adopted)."""
+    items = sorted(items, key=lambda item: str(item.get(id_field)))
+    ours = [item for item in items if tagged_for(key, item.get("Tags") or {})]
+    if not ours:
+        return next((item for item in items if item.get(name_field) == name), None), []
+    primary = recorded_one(ours, id_field, recorded) or ours[0]
+    return primary, [str(item[id_field]) for item in ours if item is not primary]
+
+
+def recorded_one(items: Iterable[Mapping[str, Any]], id_field: str, recorded: Any) -> Mapping[str, Any] | None:
+    """The item the state store's inventory names: by physical id, else by creation token."""
+    if recorded is None:
+        return None
     items = list(items)
-    for item in items:
-        if tagged_for(key, item.get("Tags") or {}):
-            return item
-    return next((item for item in items if item.get(name_field) == name), None)
+    by_id = next((i for i in items if str(i.get(id_field)) == getattr(recorded, "physical_id", None)), None)
+    token = getattr(recorded, "token", "")
+    return by_id or next((i for i in items if token and (i.get("Tags") or {}).get(TAG_CREATION_TOKEN) == token), None)
 
 
 def _sorted(values: Iterable[str] | None, case: str = "") -> list[str]:
@@ -79,6 +100,7 @@ def route_fields(route: Mapping[str, Any], api_id: str) -> dict[str, Any]:
         "IntegrationId": integration_id_of(route.get("Target")),
         "AuthorizationType": authorization,
         "AuthorizerId": (route.get("AuthorizerId") or None) if authorization == "JWT" else None,
+        "AuthorizationScopes": sorted(route.get("AuthorizationScopes") or []) if authorization == "JWT" else [],
     }
 
 

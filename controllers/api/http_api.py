@@ -15,7 +15,7 @@ from reconciler import naming
 from reconciler.compare import diff_fields
 from reconciler.controller import BaseController, Context
 from reconciler.design import AppDesign, EnvironmentDesign
-from reconciler.ownership import stale_tags, tags_for
+from reconciler.ownership import creation_tags, stale_tags, tags_for
 from reconciler.resource import FieldChange, Key, Observation, Resource, changed_fields
 
 KIND = "api.http_api"
@@ -58,8 +58,8 @@ class HttpApiController(BaseController):
         apis = list(inventory.apis_by_id(ctx).values())
         result: dict[Key, Observation] = {}
         for resource in resources:
-            api = pick(resource.key, resource.desired["Name"], apis)
-            result[resource.key] = Observation.absent() if api is None else _observed(api)
+            api, copies = pick(resource.key, resource.desired["Name"], apis, "ApiId", ctx.recorded(resource.key))
+            result[resource.key] = Observation.absent() if api is None else _observed(api, copies)
         return result
 
     def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
@@ -69,8 +69,8 @@ class HttpApiController(BaseController):
 
     def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
         want = resource.desired
-        api = aws.create_api(inventory.client(ctx), want["Name"], want["ProtocolType"], want["CorsConfiguration"],
-                             resource.tags)
+        api = aws.create_api(inventory.client(ctx, retries=False), want["Name"], want["ProtocolType"],
+                             want["CorsConfiguration"], creation_tags(resource))
         return {"id": api["ApiId"], "endpoint": api["ApiEndpoint"]}
 
     def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
@@ -87,8 +87,11 @@ class HttpApiController(BaseController):
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
         aws.delete_api(inventory.client(ctx), observation.outputs["id"])
 
+    def delete_duplicate(self, key: Key, duplicate: Any, ctx: Context) -> None:
+        aws.delete_api(inventory.client(ctx), duplicate)
 
-def _observed(api: Mapping[str, Any]) -> Observation:
+
+def _observed(api: Mapping[str, Any], copies: list[str]) -> Observation:
     tags = dict(api.get("Tags") or {})
     return Observation(
         exists=True,
@@ -101,4 +104,5 @@ def _observed(api: Mapping[str, Any]) -> Observation:
         outputs={"id": api["ApiId"], "endpoint": api.get("ApiEndpoint")},
         tags=tags,
         state=api,
+        duplicates=copies,
     )

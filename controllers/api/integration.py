@@ -1,11 +1,12 @@
 """api.integration: HTTP_PROXY over the environment's VPC link to the app's Cloud Map service.
 
-Integrations have no tags: ours is the one in our API (the API carries the tags). Among several,
-the one whose IntegrationUri is the app's Cloud Map service wins (also after a create
-interrupted before the route pointed at it), then the one the `$default` route targets (ours
-with its Uri changed behind our back), then the first. Changed
-fields are restored with UpdateIntegration; a deleted integration is created again, and the
-routes, which reference its id, follow in the same pass.
+Integrations have no tags: ours is the one in our API (the API carries the tags) whose
+IntegrationUri is the app's Cloud Map service (else, changed behind our back, any of the API's).
+Among several, the one the `$default` route targets wins (it is the one in use), then the one
+the inventory recorded, then the lowest id. The others pointing at our service are copies (a CreateIntegration whose answer was lost and
+which was sent again: it takes no token) and are deleted once the route uses the one kept.
+Changed fields are restored with UpdateIntegration; a deleted integration is created again, and
+the routes, which reference its id, follow in the same pass.
 """
 from __future__ import annotations
 
@@ -55,15 +56,17 @@ class IntegrationController(inventory.ApiChildController):
             if api is None:
                 result[resource.key] = Observation.absent()
                 continue
-            found = _ours(resource, ctx, api["ApiId"])
+            found, copies = _ours(resource, ctx, api["ApiId"])
             result[resource.key] = Observation.absent() if found is None else inventory.child_observation(
                 api, integration_fields(found, api["ApiId"]), {"id": found["IntegrationId"]}, found)
+            result[resource.key].duplicates = copies
         return result
 
     def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
         want = resource.desired
         request = {name: want[name] for name in INTEGRATION_FIELDS}
-        return {"id": aws.create_integration(inventory.client(ctx), want["ApiId"], request)["IntegrationId"]}
+        created = aws.create_integration(inventory.client(ctx, retries=False), want["ApiId"], request)
+        return {"id": created["IntegrationId"]}
 
     def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
                ctx: Context) -> Mapping[str, Any]:
@@ -75,16 +78,26 @@ class IntegrationController(inventory.ApiChildController):
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
         aws.delete_integration(inventory.client(ctx), observation.fields["ApiId"], observation.outputs["id"])
 
+    def delete_duplicate(self, key: Key, duplicate: Any, ctx: Context) -> None:
+        api_id, _, integration_id = str(duplicate).partition("/")
+        aws.delete_integration(inventory.client(ctx), api_id, integration_id)
 
-def _ours(resource: Resource, ctx: Context, api_id: str) -> dict | None:
-    candidates = inventory.integrations(ctx, api_id)
+
+def _ours(resource: Resource, ctx: Context, api_id: str) -> tuple[dict | None, list[str]]:
+    candidates = sorted(inventory.integrations(ctx, api_id), key=lambda i: i["IntegrationId"])
     if not candidates:
-        return None
+        return None, []
     default_route = inventory.route_by_key(ctx, api_id, "$default") or {}
     targeted = integration_id_of(default_route.get("Target"))
     uri = resource.desired.get("IntegrationUri")
-    return (
-        next((i for i in candidates if i.get("IntegrationUri") == uri), None)
-        or next((i for i in candidates if i["IntegrationId"] == targeted), None)
-        or candidates[0]
+    mine = [i for i in candidates if isinstance(uri, str) and i.get("IntegrationUri") == uri]
+    pool = mine or candidates  # none points at our service: ours, changed behind our back
+    recorded = getattr(ctx.recorded(resource.key), "physical_id", None)
+    primary = (
+        next((i for i in pool if i["IntegrationId"] == targeted), None)
+        or next((i for i in pool if i["IntegrationId"] == recorded), None)
+        or pool[0]
     )
+    used = {integration_id_of(r.get("Target")) for r in inventory.routes(ctx, api_id)}
+    copies = [f"{api_id}/{i['IntegrationId']}" for i in mine if i is not primary and i["IntegrationId"] not in used]
+    return primary, copies

@@ -1,6 +1,6 @@
 """Per-pass shared reads of API Gateway v2 (through `ctx.cache`), so the six API kinds together
 make one GetApis, one GetVpcLinks, and one GetRoutes / GetIntegrations / GetStages per API in a
-planning pass, however many resources ask.
+planning pass, however many resources ask (and one GetAuthorizers per restricted API).
 
 Integrations, routes and authorizers cannot be tagged: they belong to their API, and the API
 carries the ownership tags. `ApiChildController` gives such kinds the API's tags as their
@@ -20,8 +20,9 @@ from reconciler.resource import UNKNOWN, FieldChange, Observation, Resource
 SERVICE = "apigatewayv2"
 
 
-def client(ctx: Context) -> Any:
-    return ctx.client(SERVICE)
+def client(ctx: Context, *, retries: bool = True) -> Any:
+    """`retries=False` for creates AWS takes without a token (see aws.py)."""
+    return ctx.client(SERVICE, retries=retries)
 
 
 def apis_by_id(ctx: Context) -> dict[str, dict]:
@@ -38,6 +39,10 @@ def routes(ctx: Context, api_id: str) -> list[dict]:
 
 def integrations(ctx: Context, api_id: str) -> list[dict]:
     return ctx.cache.get((SERVICE, "integrations", api_id), lambda: aws.list_integrations(client(ctx), api_id))
+
+
+def authorizers(ctx: Context, api_id: str) -> list[dict]:
+    return ctx.cache.get((SERVICE, "authorizers", api_id), lambda: aws.list_authorizers(client(ctx), api_id))
 
 
 def stages(ctx: Context, api_id: str) -> list[dict]:

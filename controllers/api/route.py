@@ -1,11 +1,12 @@
 """api.route: one resource per route, named by purpose.
 
-- "default": `$default` -> the integration; JWT with the app's authorizer when
-  `api.restrictAccess`, else NONE.
-- "options": `OPTIONS /{proxy+}` -> the integration, unauthenticated, so CORS preflight requests
-  (which carry no token) get through a restricted API. Wanted only when access is restricted:
-  otherwise it is `ensure="absent"` and the engine deletes ours, so turning restriction off
-  converges without pruning.
+- "default": `$default` -> the integration; JWT with the app's authorizer (and the spec's
+  `api.scopes`, if any) when `api.restrictAccess`, else NONE. No route reaches the integration
+  unauthenticated when access is restricted.
+- "options": `OPTIONS /{proxy+}`, which an earlier release added unauthenticated for CORS
+  preflight requests. The API's CORS configuration answers preflight requests itself (API
+  Gateway does, before any route), so the route was an unauthenticated path to the backend: it
+  is always `ensure="absent"`, and ours is deleted where it exists.
 
 Routes have no tags: they belong to their API (which carries ours). Found by RouteKey in one
 GetRoutes per API per pass. A deleted route is created again; a changed target or authorization
@@ -21,6 +22,7 @@ from controllers.api.compare import INTEGRATION_PREFIX, route_fields
 from reconciler.controller import Context
 from reconciler.design import EnvironmentDesign
 from reconciler.ownership import tags_for
+from reconciler.errors import RequeueAfter
 from reconciler.resource import FieldChange, Key, Observation, Ref, Resource
 
 KIND = "api.route"
@@ -44,17 +46,17 @@ class RouteController(inventory.ApiChildController):
             for name, route_key in ROUTES.items():
                 key = Key(KIND, env.name, app.name, name)
                 api_id = Ref("api.http_api", "id", app=True)
-                if not restricted and name == "options":
+                if name == "options":
                     resources.append(Resource(key, {"ApiId": api_id, "RouteKey": route_key},
                                               tags_for(key, app.labels), app.adopt, ensure="absent"))
                     continue
-                jwt = restricted and name == "default"
                 desired = {
                     "ApiId": api_id,
                     "RouteKey": route_key,
                     "IntegrationId": Ref("api.integration", "id", app=True),
-                    "AuthorizationType": "JWT" if jwt else "NONE",
-                    "AuthorizerId": Ref("api.authorizer", "id", app=True) if jwt else None,
+                    "AuthorizationType": "JWT" if restricted else "NONE",
+                    "AuthorizerId": Ref("api.authorizer", "id", app=True) if restricted else None,
+                    "AuthorizationScopes": sorted(app.api.scopes) if restricted else [],
                 }
                 resources.append(Resource(key, desired, tags_for(key, app.labels), app.adopt))
         return resources
@@ -74,6 +76,9 @@ class RouteController(inventory.ApiChildController):
     def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
         want = resource.desired
         created = aws.create_route(inventory.client(ctx), want["ApiId"], want["RouteKey"], _request(want))
+        if created is None:
+            raise RequeueAfter(f"{resource.key}: the API has a {want['RouteKey']} route that is not listed yet "
+                               "(a create whose answer was lost); looking again", ctx.pace(5.0))
         return {"id": created["RouteId"]}
 
     def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
@@ -96,4 +101,5 @@ def _request(want: Mapping[str, Any]) -> dict[str, Any]:
                                "AuthorizationType": want["AuthorizationType"]}
     if want["AuthorizerId"]:
         request["AuthorizerId"] = want["AuthorizerId"]
+        request["AuthorizationScopes"] = list(want.get("AuthorizationScopes") or [])
     return request

@@ -1,10 +1,17 @@
-"""api.vpc_link: the environment's HTTP API VPC link into the public subnets, with the
-"vpclink" security group (the tasks' group admits the entrypoint port only from it).
+"""api.vpc_link: the environment's HTTP API VPC link into the public subnets (every zone of
+the environment), with the "vpclink" security group (the tasks' group admits the entrypoint
+port only from it).
 
-Observed with one GetVpcLinks per pass (it returns tags). On AWS a new link is PENDING for a few
-minutes (moto says AVAILABLE at once): `ready` follows VpcLinkStatus and `ready_after_apply` is
-False, so integrations wait for AVAILABLE. Subnets and security groups cannot be changed on a
-VPC link (UpdateVpcLink takes only Name): changing them is a replace.
+Observed with one GetVpcLinks per pass (it returns tags). Its status decides the outcome:
+- PENDING (minutes on AWS; moto says AVAILABLE at once): not ready; integrations wait, and the
+  engine looks again every `poll_interval` (15 s), not every second;
+- FAILED: failed, with AWS's VpcLinkStatusMessage, reported at once (exit 5), never waited on;
+- INACTIVE (no traffic for 60 days: API Gateway removed its network interfaces and brings them
+  back when requests resume): usable, said in the message;
+- DELETING: being deleted, never deleted again (DeleteVpcLink is allowed once per 30 s).
+CreateVpcLink takes no token and is allowed once per 15 s per account (reconciler/budget.py).
+Subnets and security groups cannot be changed on a VPC link (UpdateVpcLink takes only Name):
+changing them is a replace.
 """
 from __future__ import annotations
 
@@ -17,7 +24,7 @@ from reconciler import naming
 from reconciler.compare import diff_fields
 from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign
-from reconciler.ownership import stale_tags, tags_for
+from reconciler.ownership import creation_tags, stale_tags, tags_for
 from reconciler.resource import FieldChange, Key, Observation, Ref, Resource, changed_fields
 
 KIND = "api.vpc_link"
@@ -30,6 +37,7 @@ class VpcLinkController(BaseController):
     ready_after_apply = False
     references = frozenset({"network.subnets", "network.security_group"})
     idempotent_create = False  # CreateVpcLink takes no token
+    poll_interval = 15.0
 
     def identity(self, key: Key) -> dict[str, Any]:
         return {"Name": naming.vpc_link_name(key.environment)}
@@ -49,8 +57,8 @@ class VpcLinkController(BaseController):
         links = inventory.vpc_links(ctx)
         result: dict[Key, Observation] = {}
         for resource in resources:
-            link = pick(resource.key, resource.desired["Name"], links)
-            result[resource.key] = Observation.absent() if link is None else _observed(link)
+            link, copies = pick(resource.key, resource.desired["Name"], links, "VpcLinkId", ctx.recorded(resource.key))
+            result[resource.key] = Observation.absent() if link is None else _observed(link, copies)
         return result
 
     def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
@@ -64,8 +72,8 @@ class VpcLinkController(BaseController):
 
     def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
         want = resource.desired
-        link = aws.create_vpc_link(inventory.client(ctx), want["Name"], list(want["SubnetIds"]),
-                                   list(want["SecurityGroupIds"]), resource.tags)
+        link = aws.create_vpc_link(inventory.client(ctx, retries=False), want["Name"], list(want["SubnetIds"]),
+                                   list(want["SecurityGroupIds"]), creation_tags(resource))
         return {"id": link["VpcLinkId"]}
 
     def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
@@ -83,10 +91,20 @@ class VpcLinkController(BaseController):
         # AWS refuses while integrations still use the link; the engine retries with backoff.
         aws.delete_vpc_link(inventory.client(ctx), observation.outputs["id"])
 
+    def delete_duplicate(self, key: Key, duplicate: Any, ctx: Context) -> None:
+        aws.delete_vpc_link(inventory.client(ctx), duplicate)
 
-def _observed(link: Mapping[str, Any]) -> Observation:
+
+def _observed(link: Mapping[str, Any], copies: list[str] | None = None) -> Observation:
     tags = dict(link.get("Tags") or {})
     status = link.get("VpcLinkStatus", "")
+    reason = link.get("VpcLinkStatusMessage") or ""
+    message = {
+        "AVAILABLE": "",
+        "INACTIVE": "INACTIVE: no traffic for 60 days; API Gateway restores it when requests resume",
+        "FAILED": f"VPC link FAILED: {reason or 'no reason given'}",
+        "DELETING": "being deleted",
+    }.get(status, f"VPC link is {status}" + (f": {reason}" if reason else ""))
     return Observation(
         exists=True,
         fields={
@@ -97,7 +115,10 @@ def _observed(link: Mapping[str, Any]) -> Observation:
         },
         outputs={"id": link["VpcLinkId"]},
         tags=tags,
-        ready=status == "AVAILABLE",
-        message="" if status == "AVAILABLE" else f"VPC link is {status}: {link.get('VpcLinkStatusMessage', '')}".rstrip(": "),
+        ready=status in ("AVAILABLE", "INACTIVE"),
+        message=message,
         state=link,
+        failed=status == "FAILED",
+        deleting=status == "DELETING",
+        duplicates=list(copies or []),
     )

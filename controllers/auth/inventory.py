@@ -8,14 +8,31 @@ from typing import Any
 
 from controllers.auth import aws
 from reconciler.controller import Context
-from reconciler.ownership import TAG_APP, TAG_ENVIRONMENT, TAG_KIND, TAG_MANAGED_BY, TAG_NAME, MANAGED_BY_VALUE
+from reconciler.ownership import (
+    MANAGED_BY_VALUE,
+    TAG_APP,
+    TAG_CREATION_TOKEN,
+    TAG_ENVIRONMENT,
+    TAG_KIND,
+    TAG_MANAGED_BY,
+    TAG_NAME,
+)
 from reconciler.resource import Key
 
 SERVICE = "cognito-idp"
 
 
-def client(ctx: Context) -> Any:
-    return ctx.client(SERVICE)
+def client(ctx: Context, *, retries: bool = True) -> Any:
+    return ctx.client(SERVICE, retries=retries)
+
+
+def recorded_pool(pools: list[dict], recorded: Any) -> dict | None:
+    """The pool the state store's inventory names: by id, else by creation token."""
+    if recorded is None:
+        return None
+    token = getattr(recorded, "token", "")
+    return next((p for p in pools if p["Id"] == getattr(recorded, "physical_id", None)), None) or next(
+        (p for p in pools if token and (p.get("UserPoolTags") or {}).get(TAG_CREATION_TOKEN) == token), None)
 
 
 def pools_named(ctx: Context, name: str) -> list[dict]:

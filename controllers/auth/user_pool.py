@@ -29,7 +29,8 @@ from reconciler import naming
 from reconciler.compare import diff_fields
 from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign
-from reconciler.ownership import tags_for
+from reconciler import retry
+from reconciler.ownership import creation_tags, tags_for
 from reconciler.resource import FieldChange, Key, Observation, Resource
 
 KIND = "auth.user_pool"
@@ -69,10 +70,15 @@ class UserPoolController(BaseController):
     def observe(self, resources: Sequence[Resource], ctx: Context) -> Mapping[Key, Observation]:
         result: dict[Key, Observation] = {}
         for resource in resources:
-            pools = inventory.pools_named(ctx, resource.desired["PoolName"])
-            pool = next((p for p in pools if inventory.tagged_for(resource.key, p.get("UserPoolTags") or {})), None)
-            pool = pool or (pools[0] if pools else None)
-            result[resource.key] = Observation.absent() if pool is None else _observed(pool, ctx.region)
+            pools = sorted(inventory.pools_named(ctx, resource.desired["PoolName"]), key=lambda p: p["Id"])
+            ours = [p for p in pools if inventory.tagged_for(resource.key, p.get("UserPoolTags") or {})]
+            pool = inventory.recorded_pool(ours, ctx.recorded(resource.key)) or (ours[0] if ours else None)
+            if pool is None:  # a look-alike with our name, if any (refused unless adopted)
+                result[resource.key] = Observation.absent() if not pools else _observed(pools[0], ctx.region)
+                continue
+            result[resource.key] = _observed(pool, ctx.region)
+            # Copies made by a create sent twice; one holding users is never taken for a copy.
+            result[resource.key].duplicates = [p["Id"] for p in ours if p is not pool and not p.get("EstimatedNumberOfUsers")]
         return result
 
     def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
@@ -82,9 +88,12 @@ class UserPoolController(BaseController):
 
     def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
         want = resource.desired
-        pool = inventory.client(ctx).create_user_pool(
+        # Sent once (no token, names not unique), tagged with the creation token: a lost answer is
+        # found by its tags next pass rather than made twice.
+        pool = retry.unsafe_create.call(
+            inventory.client(ctx, retries=False).create_user_pool,
             PoolName=want["PoolName"], UsernameAttributes=want["UsernameAttributes"],
-            AutoVerifiedAttributes=want["AutoVerifiedAttributes"], UserPoolTags=resource.tags)["UserPool"]
+            AutoVerifiedAttributes=want["AutoVerifiedAttributes"], UserPoolTags=creation_tags(resource))["UserPool"]
         return _outputs(pool, ctx.region)
 
     def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
@@ -99,6 +108,9 @@ class UserPoolController(BaseController):
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
         aws.delete_user_pool(inventory.client(ctx), observation.outputs["id"])
+
+    def delete_duplicate(self, key: Key, duplicate: Any, ctx: Context) -> None:
+        aws.delete_user_pool(inventory.client(ctx), duplicate)
 
 
 def _outputs(pool: Mapping[str, Any], region: str) -> dict[str, str]:

@@ -20,6 +20,7 @@ from reconciler import naming
 from reconciler.compare import diff_fields
 from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign
+from reconciler import retry
 from reconciler.ownership import tags_for
 from reconciler.resource import UNKNOWN, FieldChange, Key, Observation, Ref, Resource
 
@@ -62,7 +63,10 @@ class UserPoolClientController(BaseController):
             pool_id = resource.desired["UserPoolId"]
             pool = None if pool_id is UNKNOWN else inventory.pool_by_id(ctx, pool_id)
             listed = [] if pool is None else aws.list_clients(client, pool_id)
-            match = next((c for c in listed if c.get("ClientName") == resource.desired["ClientName"]), None)
+            named = sorted((c for c in listed if c.get("ClientName") == resource.desired["ClientName"]),
+                           key=lambda c: c["ClientId"])
+            recorded_id = getattr(ctx.recorded(resource.key), "physical_id", None)
+            match = next((c for c in named if c["ClientId"] == recorded_id), None) or (named[0] if named else None)
             found = None if match is None else aws.find_client(client, pool_id, match["ClientId"])
             if pool is None or found is None:
                 result[resource.key] = Observation.absent()
@@ -78,6 +82,8 @@ class UserPoolClientController(BaseController):
                 outputs={"client_id": found["ClientId"], "id": found["ClientId"]},
                 tags=dict(pool.get("UserPoolTags") or {}),
                 state=found,
+                # Copies of our client (a create sent twice: CreateUserPoolClient takes no token).
+                duplicates=[f"{pool_id}/{c['ClientId']}" for c in named if c is not match],
             )
         return result
 
@@ -88,7 +94,8 @@ class UserPoolClientController(BaseController):
 
     def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
         want = resource.desired
-        created = inventory.client(ctx).create_user_pool_client(
+        created = retry.unsafe_create.call(
+            inventory.client(ctx, retries=False).create_user_pool_client,
             UserPoolId=want["UserPoolId"], ClientName=want["ClientName"],
             GenerateSecret=want["GenerateSecret"], ExplicitAuthFlows=want["ExplicitAuthFlows"],
         )["UserPoolClient"]
@@ -101,6 +108,10 @@ class UserPoolClientController(BaseController):
         requested = {"ClientName": want["ClientName"], "ExplicitAuthFlows": want["ExplicitAuthFlows"]}
         client.update_user_pool_client(**aws.merged_client_update(client, observation.state, requested))
         return dict(observation.outputs)
+
+    def delete_duplicate(self, key: Key, duplicate: Any, ctx: Context) -> None:
+        pool_id, _, client_id = str(duplicate).partition("/")
+        aws.delete_client(inventory.client(ctx), pool_id, client_id)
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
         aws.delete_client(inventory.client(ctx), observation.fields["UserPoolId"], observation.outputs["client_id"])

@@ -65,12 +65,15 @@ def storage_variable_prefix(table: str) -> str:
     return "STORAGE_" + "".join(c if c.isalnum() else "_" for c in table.upper())
 
 
-def storage_environment(tables: Iterable[str], region: str, account_id: str, partition: str = "aws") -> list[dict[str, str]]:
+def storage_environment(tables: Iterable[tuple[str, str]], region: str, account_id: str,
+                        partition: str = "aws") -> list[dict[str, str]]:
+    """STORAGE_<TABLE>_NAME/_ARN for (table as the spec writes it, its name in AWS) pairs: the
+    variable names stay the same in every environment, the values name that environment's table."""
     variables = []
-    for table in tables:
+    for table, name in tables:
         prefix = storage_variable_prefix(table)
-        variables.append({"name": f"{prefix}_NAME", "value": table})
-        variables.append({"name": f"{prefix}_ARN", "value": f"arn:{partition}:dynamodb:{region}:{account_id}:table/{table}"})
+        variables.append({"name": f"{prefix}_NAME", "value": name})
+        variables.append({"name": f"{prefix}_ARN", "value": f"arn:{partition}:dynamodb:{region}:{account_id}:table/{name}"})
     return variables
 
 

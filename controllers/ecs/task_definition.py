@@ -31,7 +31,7 @@ def task_definition_request(app: AppDesign, env: EnvironmentDesign) -> dict[str,
     content = app.translation.task_definition()
     content["executionRoleArn"] = Ref("iam.role", "arn", name="execution", app=True)
     content["taskRoleArn"] = Ref("iam.role", "arn", name="task", app=True)
-    storage = storage_environment([g.table for g in app.storage], env.location.region, env.location.account_id,
+    storage = storage_environment([(g.table, g.name) for g in app.storage], env.location.region, env.location.account_id,
                                   env.location.partition)
     containers = []
     for container in content["containerDefinitions"]:

@@ -64,7 +64,7 @@ def storage_policy(grants: Iterable[StorageGrant], region: str, account: str, pa
     """One statement per table (the table and its indexes), or None when the app has no grants."""
     permissions: dict[str, set[str]] = {}
     for grant in grants:
-        permissions.setdefault(grant.table, set()).update(grant.permissions)
+        permissions.setdefault(grant.name, set()).update(grant.permissions)
     if not permissions:
         return None
     statements = []

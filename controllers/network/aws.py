@@ -50,9 +50,10 @@ def vpc_dns(ec2: Any, vpc_id: str) -> dict[str, bool]:
 
 
 def create_vpc(ec2: Any, cidr: str, tags: Mapping[str, str]) -> dict:
-    # CreateVpc has no idempotency token: the tags written in the same call let observe find
-    # a VPC created just before a crash, so a retry does not make a second one.
-    return ec2.create_vpc(CidrBlock=cidr, TagSpecifications=tag_specification("vpc", tags))["Vpc"]
+    """`ec2`: a client that does not retry. CreateVpc has no idempotency token: the tags written
+    in the same call (the creation token among them) let observe find a VPC whose answer was
+    lost, so it is resent only when AWS said it did not run it (throttled)."""
+    return retry.unsafe_create.call(ec2.create_vpc, CidrBlock=cidr, TagSpecifications=tag_specification("vpc", tags))["Vpc"]
 
 
 def set_vpc_attribute(ec2: Any, vpc_id: str, name: str, value: bool) -> None:
@@ -108,7 +109,8 @@ def describe_internet_gateways(ec2: Any, filters: list[dict]) -> list[dict]:
 
 
 def create_internet_gateway(ec2: Any, tags: Mapping[str, str]) -> str:
-    created = ec2.create_internet_gateway(TagSpecifications=tag_specification("internet-gateway", tags))
+    """`ec2`: a client that does not retry (no idempotency token; see create_vpc)."""
+    created = retry.unsafe_create.call(ec2.create_internet_gateway, TagSpecifications=tag_specification("internet-gateway", tags))
     return created["InternetGateway"]["InternetGatewayId"]
 
 

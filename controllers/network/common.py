@@ -3,6 +3,7 @@ the EC2 filters that select it (one Describe call serves every environment in a 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from reconciler.ownership import (
     MANAGED_BY_VALUE,
@@ -10,6 +11,7 @@ from reconciler.ownership import (
     TAG_ENVIRONMENT,
     TAG_KIND,
     TAG_MANAGED_BY,
+    TAG_CREATION_TOKEN,
     TAG_NAME,
     as_dict,
     display_name,
@@ -74,17 +76,36 @@ def ours_or_lookalikes(
     owned: list[dict],
     describe_named: Callable[[list[dict]], list[dict]],
     id_key: str,
-) -> dict[Key, dict | None]:
-    """Each resource's object: the one with our tags, else a look-alike with its Name (so the
-    engine can refuse or adopt it). Look-alikes are described only when something is missing,
-    so a converged pass pays nothing for them."""
-    found = {r.key: pick([item for item in owned if is_ours(tags_of(item), r.key)], id_key) for r in resources}
-    missing = [key for key, item in found.items() if item is None]
+    recorded: Callable[[Key], Any] = lambda key: None,
+) -> dict[Key, tuple[dict | None, list[dict]]]:
+    """Each resource's object and its extra copies: ours (the one the inventory recorded when
+    several carry our tags), else a look-alike with its Name (so the engine can refuse or adopt
+    it). Look-alikes are described only when something is missing, so a converged pass pays
+    nothing for them."""
+    found = {r.key: choose([item for item in owned if is_ours(tags_of(item), r.key)], id_key, recorded(r.key))
+             for r in resources}
+    missing = [key for key, (item, _) in found.items() if item is None]
     if missing:
         lookalikes = describe_named(name_filters(missing))
         for key in missing:
-            found[key] = pick([item for item in lookalikes if is_named_like(tags_of(item), key)], id_key)
+            found[key] = (pick([item for item in lookalikes if is_named_like(tags_of(item), key)], id_key), [])
     return found
+
+
+def choose(items: Iterable[Mapping], id_key: str, recorded: Any = None) -> tuple[Any, list[Any]]:
+    """One of several objects carrying our tags for one resource, and the rest (copies made by a
+    create sent twice): the one the inventory recorded (its id, else its creation token), else
+    the lowest id."""
+    ordered = sorted(items, key=lambda item: item[id_key])
+    if not ordered:
+        return None, []
+    primary = None
+    if recorded is not None:
+        primary = next((i for i in ordered if i[id_key] == getattr(recorded, "physical_id", None)), None) or next(
+            (i for i in ordered if getattr(recorded, "token", "") and
+             tags_of(i).get(TAG_CREATION_TOKEN) == recorded.token), None)
+    primary = primary or ordered[0]
+    return primary, [item for item in ordered if item is not primary]
 
 
 def observe_in_vpcs(

@@ -21,7 +21,7 @@ from controllers.network.common import (
 )
 from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign
-from reconciler.ownership import tags_for
+from reconciler.ownership import creation_tags, tags_for
 from reconciler.resource import FieldChange, Key, Observation, Ref, Resource, changed_fields
 
 # AWS reports an internet gateway's attachment as "available" (VPN gateways say "attached").
@@ -49,10 +49,11 @@ class InternetGatewayController(BaseController):
         ec2 = ctx.client("ec2")
         environments = {r.key.environment for r in resources}
         owned = aws.describe_internet_gateways(ec2, owned_filters(INTERNET_GATEWAY, environments))
-        found = ours_or_lookalikes(resources, owned, lambda filters: aws.describe_internet_gateways(ec2, filters), "InternetGatewayId")
+        found = ours_or_lookalikes(resources, owned, lambda filters: aws.describe_internet_gateways(ec2, filters),
+                                   "InternetGatewayId", ctx.recorded)
         result: dict[Key, Observation] = {}
         for resource in resources:
-            gateway = found[resource.key]
+            gateway, copies = found[resource.key]
             if gateway is None:
                 result[resource.key] = Observation.absent()
                 continue
@@ -64,12 +65,13 @@ class InternetGatewayController(BaseController):
                 outputs={"id": gateway["InternetGatewayId"]},
                 tags=tags,
                 state=gateway,
+                duplicates=[c["InternetGatewayId"] for c in copies],
             )
         return result
 
     def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
         ec2 = ctx.client("ec2")
-        gateway_id = aws.create_internet_gateway(ec2, resource.tags)
+        gateway_id = aws.create_internet_gateway(ctx.client("ec2", retries=False), creation_tags(resource))
         aws.attach_internet_gateway(ec2, gateway_id, resource.desired["VpcId"])
         return {"id": gateway_id}
 
@@ -89,6 +91,13 @@ class InternetGatewayController(BaseController):
             if vpc_id not in attached:
                 aws.attach_internet_gateway(ec2, gateway_id, vpc_id)
         return {"id": gateway_id}
+
+    def delete_duplicate(self, key: Key, duplicate: Any, ctx: Context) -> None:
+        ec2 = ctx.client("ec2")
+        for gateway in aws.describe_internet_gateways(ec2, [{"Name": "internet-gateway-id", "Values": [duplicate]}]):
+            for vpc_id in attached_vpcs(gateway):
+                aws.detach_internet_gateway(ec2, duplicate, vpc_id)
+        aws.delete_internet_gateway(ec2, duplicate)
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
         ec2 = ctx.client("ec2")

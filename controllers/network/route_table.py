@@ -20,6 +20,7 @@ from controllers.network.common import (
     ROUTE_TABLE,
     SUBNETS,
     VPC,
+    choose,
     is_named_like,
     is_ours,
     observe_in_vpcs,
@@ -31,7 +32,7 @@ from controllers.network.compare import DEFAULT_ROUTE, default_route, subnet_set
 from reconciler.compare import diff_fields
 from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign
-from reconciler.ownership import tags_for
+from reconciler.ownership import creation_tags, tags_for
 from reconciler.resource import FieldChange, Key, Observation, Ref, Resource, changed_fields
 
 
@@ -68,13 +69,14 @@ class RouteTableController(BaseController):
         return [Resource(key, desired, tags_for(key), env.adopt)]
 
     def observe(self, resources: Sequence[Resource], ctx: Context) -> Mapping[Key, Observation]:
-        return observe_in_vpcs(resources, lambda filters: aws.describe_route_tables(ctx.client("ec2"), filters), self._observe_one)
+        return observe_in_vpcs(resources, lambda filters: aws.describe_route_tables(ctx.client("ec2"), filters),
+                               lambda resource, in_vpc: self._observe_one(resource, in_vpc, ctx.recorded(resource.key)))
 
     @staticmethod
-    def _observe_one(resource: Resource, in_vpc: list[dict]) -> Observation:
-        table = pick([t for t in in_vpc if is_ours(tags_of(t), resource.key)], "RouteTableId") or pick(
-            [t for t in in_vpc if not _is_main(t) and is_named_like(tags_of(t), resource.key)], "RouteTableId"
-        )
+    def _observe_one(resource: Resource, in_vpc: list[dict], recorded: Any) -> Observation:
+        table, copies = choose([t for t in in_vpc if is_ours(tags_of(t), resource.key)], "RouteTableId", recorded)
+        table = table or pick([t for t in in_vpc if not _is_main(t) and is_named_like(tags_of(t), resource.key)],
+                              "RouteTableId")
         if table is None:
             return Observation.absent()
         others = {}
@@ -94,6 +96,7 @@ class RouteTableController(BaseController):
             outputs={"id": table["RouteTableId"]},
             tags=tags,
             state={"associations": associations, "elsewhere": others},
+            duplicates=[c["RouteTableId"] for c in copies],
         )
 
     def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
@@ -106,7 +109,7 @@ class RouteTableController(BaseController):
         # behind our back gets a new one with its new create-pending record.
         ec2 = ctx.client("ec2")
         token = resource.token or aws.client_token(resource.key, resource.desired["VpcId"])
-        table_id = aws.create_route_table(ec2, resource.desired["VpcId"], resource.tags, token)
+        table_id = aws.create_route_table(ec2, resource.desired["VpcId"], creation_tags(resource), token[:64])
         return self._converge(ec2, resource, table_id, None, {})
 
     def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
@@ -132,6 +135,13 @@ class RouteTableController(BaseController):
             if subnet_id not in want["SubnetIds"]:
                 aws.disassociate(ec2, association_id)
         return {"id": table_id}
+
+    def delete_duplicate(self, key: Key, duplicate: Any, ctx: Context) -> None:
+        ec2 = ctx.client("ec2")
+        for table in aws.describe_route_tables(ec2, [{"Name": "route-table-id", "Values": [duplicate]}]):
+            for association_id in _subnet_associations(table).values():
+                aws.disassociate(ec2, association_id)
+        aws.delete_route_table(ec2, duplicate)
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
         ec2 = ctx.client("ec2")

@@ -21,7 +21,7 @@ from controllers.network import aws
 from controllers.network.common import VPC, ours_or_lookalikes, owned_filters, stale_tags, tags_of
 from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign
-from reconciler.ownership import tags_for
+from reconciler.ownership import creation_tags, tags_for
 from reconciler.resource import FieldChange, Key, Observation, Resource, changed_fields
 
 # What CreateVpc gives a new VPC (AWS documents both): only what differs is modified.
@@ -44,11 +44,12 @@ class VpcController(BaseController):
         ec2 = ctx.client("ec2")
         environments = tuple(sorted({r.key.environment for r in resources}))
         owned = ctx.cache.get((VPC, environments), lambda: aws.describe_vpcs(ec2, owned_filters(VPC, environments)))
-        found = ours_or_lookalikes(resources, owned, lambda filters: aws.describe_vpcs(ec2, filters), "VpcId")
+        found = ours_or_lookalikes(resources, owned, lambda filters: aws.describe_vpcs(ec2, filters), "VpcId", ctx.recorded)
         result: dict[Key, Observation] = {}
         for resource in resources:
-            vpc = found[resource.key]
+            vpc, copies = found[resource.key]
             result[resource.key] = Observation.absent() if vpc is None else self._observation(ec2, vpc)
+            result[resource.key].duplicates = [c["VpcId"] for c in copies]
         return result
 
     def _observation(self, ec2: Any, vpc: Mapping) -> Observation:
@@ -67,7 +68,8 @@ class VpcController(BaseController):
 
     def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
         ec2 = ctx.client("ec2")
-        vpc = aws.create_vpc(ec2, resource.desired["CidrBlock"], resource.tags)
+        # Sent once (no token: a resend could make a second VPC), tagged with the creation token.
+        vpc = aws.create_vpc(ctx.client("ec2", retries=False), resource.desired["CidrBlock"], creation_tags(resource))
         _set_dns(ec2, vpc["VpcId"], resource.desired, _CREATED_WITH)
         return {"id": vpc["VpcId"], "cidr": vpc["CidrBlock"]}
 
@@ -82,6 +84,9 @@ class VpcController(BaseController):
 
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
         aws.delete_vpc(ctx.client("ec2"), observation.outputs["id"])
+
+    def delete_duplicate(self, key: Key, duplicate: Any, ctx: Context) -> None:
+        aws.delete_vpc(ctx.client("ec2"), duplicate)
 
 
 def _set_dns(ec2: Any, vpc_id: str, want: Mapping[str, Any], current: Mapping[str, Any]) -> None:

@@ -1,10 +1,10 @@
 """storage.table: the DynamoDB table of a storage grant with `create: true` (issue 4).
 
-One resource per such grant (Key name = table name). The table is named exactly as the grant
-says, like the task role's policy and the STORAGE_<TABLE>_NAME/_ARN variables that point at it.
-Table names are unique per account and region, so a second app (or environment) asking to create
-the same table finds one it does not own and is refused; an app that only needs access lists the
-grant without `create`.
+One resource per such grant (Key name = table name). The table is named per environment
+(`<environment>-<table>`) or as the grant's `tableName` says (specs/tables.py), like the task
+role's policy and the STORAGE_<TABLE>_NAME/_ARN variables that point at it. Table names are unique
+per account and region, so a second app asking to create the same table finds one it does not
+own and is refused; an app that only needs access lists the grant without `create`.
 
 Desired: on-demand billing (PAY_PER_REQUEST), the spec's keys (default `id`, a string), SSE
 with the AWS-managed KMS key, deletion protection and point-in-time recovery on (tables hold
@@ -47,7 +47,7 @@ BUSY_SECONDS = 5.0
 
 def table_definition(grant: StorageGrant) -> dict[str, Any]:
     return {
-        "TableName": grant.table,
+        "TableName": grant.name,
         "BillingMode": "PAY_PER_REQUEST",
         "KeySchema": compare.key_schema(grant.partition_key, grant.sort_key),
         "AttributeDefinitions": compare.attribute_definitions(grant.partition_key, grant.sort_key),
@@ -75,7 +75,7 @@ class StorageTableController(BaseController):
         for app in env.apps:
             for grant in app.storage:
                 if grant.create:
-                    key = Key(KIND, env.name, app.name, grant.table)
+                    key = Key(KIND, env.name, app.name, grant.name)
                     resources.append(Resource(key, table_definition(grant), tags_for(key, app.labels), app.adopt))
         return resources
 

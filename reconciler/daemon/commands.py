@@ -27,14 +27,16 @@ def duration(text: str) -> float:
     return float(found.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600, None: 1}[found.group(2)]
 
 
-def add_parsers(sub: Any, target_option: Any) -> None:
+def add_parsers(sub: Any, target_option: Any, path_actions: list[Any] | None = None) -> None:
+    paths = path_actions if path_actions is not None else []
     run = sub.add_parser("run", help="reconcile continuously: watch the specs (a directory or a git repository), "
                          "converge each app on its schedule, prune what leaves; several replicas share one state table")
-    run.add_argument("paths", nargs="*", default=[], metavar="PATH", help="spec files or directories (default .)")
+    paths.append(run.add_argument("paths", nargs="*", default=[], metavar="PATH",
+                                  help="spec files, or folders searched recursively for them (default: .)"))
     run.add_argument("--interval", type=duration, default=duration(os.environ.get("RECONCILE_INTERVAL", "60s")),
                      help="how often each app is reconciled when nothing changes (default 60s, +-10%% jitter)")
     run.add_argument("--git", metavar="URL", help="reconcile the specs of a git repository (cloned, then pulled on --git-interval)")
-    run.add_argument("--branch", default="main")
+    run.add_argument("--branch", default="main", help="the branch to follow (default main)")
     run.add_argument("--path", default=".", help="folder of the specs inside the repository (default: its root)")
     run.add_argument("--git-interval", type=duration, default=None, help="how often to pull (default: --interval)")
     run.add_argument("--no-prune", action="store_true", help="never delete apps whose spec left the source")
@@ -51,12 +53,14 @@ def add_parsers(sub: Any, target_option: Any) -> None:
     target_option(run)
 
     trigger = sub.add_parser("trigger", help="ask the replica that owns the app(s) for a pass now (through the state store)")
-    trigger.add_argument("paths", nargs="+", metavar="SPEC")
+    paths.append(trigger.add_argument("paths", nargs="+", metavar="SPEC", help="spec files, or folders searched for them"))
     target_option(trigger)
 
     events = sub.add_parser("events", help="the event journal kept in the state store: what changed, before -> after, why")
-    events.add_argument("paths", nargs="*", default=["."], metavar="SPEC")
-    events.add_argument("-o", "--output", choices=("text", "json"), default="text")
+    paths.append(events.add_argument("paths", nargs="*", default=["."], metavar="SPEC",
+                                     help="spec files, or folders searched for them (default: .)"))
+    events.add_argument("-o", "--output", choices=("text", "json"), default="text",
+                        help="text, or one JSON event per line (default: text)")
     events.add_argument("--limit", type=int, default=50, help="newest N events (default 50)")
     target_option(events)
 

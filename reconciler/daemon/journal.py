@@ -110,6 +110,16 @@ class JournalRecorder:
     def created(self, resource: Resource, outputs: Mapping[str, Any]) -> None:
         self.inner.created(resource, outputs)
 
+    def create_refused(self, resource: Resource) -> None:
+        self.inner.create_refused(resource)
+
+    def recent_create(self, key: Key) -> float | None:
+        return self.inner.recent_create(key)
+
+    def __getattr__(self, name: str) -> Any:
+        # Whatever else the Recorder protocol grows is the state store's business: pass it on.
+        return getattr(self.inner, name)
+
     def after_pass(self, plan: Any, result: Any, status: Any) -> None:
         events = list(self.events_of(plan, result))
         for event in events:

@@ -9,6 +9,7 @@ Only what changed is written, in one transaction per environment when anything d
 """
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -54,6 +55,7 @@ class StateSync:
         self.region = region
         self.conditions = ConditionStore()
         self._created: dict[Key, str] = {}
+        self._refused: set[Key] = set()
         for state in self.states.values():
             seed_conditions(self.conditions, state)
 
@@ -86,11 +88,27 @@ class StateSync:
     def created(self, resource: Resource, outputs: Mapping[str, Any]) -> None:
         self._created[resource.key] = physical_id(outputs)
 
+    def create_refused(self, resource: Resource) -> None:
+        """AWS refused the create (a 4xx): it did not run, nothing can be appearing."""
+        self._refused.add(resource.key)
+
+    def recent_create(self, key: Key) -> float | None:
+        entry = self._state(key.environment).inventory.get(key)
+        if entry is None or entry.status not in (PENDING, CREATED) or not entry.since:
+            return None
+        return max(0.0, time.time() - _epoch(entry.since))
+
+    def recorded(self, key: Key) -> InventoryEntry | None:
+        """The inventory entry of `key` (Context.recorded): its physical id and creation token."""
+        state = self.states.get(key.environment)
+        return None if state is None else state.inventory.get(key)
+
     def after_pass(self, plan: Any, result: Any, status: Any) -> None:
         environments = sorted({k.environment for k in plan.resources})
         for environment in environments:
             self._commit(environment, lambda state, e=environment: self._pass_writes(state, e, plan, result, status))
         self._created.clear()
+        self._refused.clear()
 
     def failed_revisions(self, controllers: Iterable[Any]) -> dict[Key, str]:
         return failed_revisions(self.states, controllers)
@@ -184,8 +202,14 @@ class StateSync:
                 new = InventoryEntry(key, physical_id(observation.outputs), self.region, CREATED,
                                      entry.token if entry else "", entry.since if entry else now_iso(),
                                      entry.version if entry else 0)
-            elif entry is not None and (observation.exists or entry.status == PENDING and resource.ensure == "present"):
-                continue  # being deleted (gone once observed gone), or a create whose answer may lag
+            elif entry is not None and key in self._refused:
+                ops.append(Remove(entry.as_item()["pk"], entry.as_item()["sk"], entry.version))
+                continue
+            elif entry is not None and (observation.exists or resource.ensure == "present"):
+                # Being deleted (gone once observed gone); or wanted and not listed: appearing
+                # (read-after-create lag, a lost answer) or gone behind our back. The executor
+                # tells which by the entry's age; the next create rewrites it.
+                continue
             elif entry is not None:
                 ops.append(Remove(entry.as_item()["pk"], entry.as_item()["sk"], entry.version))
                 continue
@@ -257,6 +281,12 @@ def _plain_outputs(outputs: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(value, (str, int)) or (isinstance(value, list) and all(isinstance(v, str) for v in value)):
             kept[name] = value
     return kept
+
+
+def _epoch(iso: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso).timestamp()
 
 
 def _stored(conditions: Iterable[Any]) -> dict[str, StoredCondition]:

@@ -134,7 +134,7 @@ def test_environment_naming_another_service_as_host_warns(project, value, host):
             container_name: cache
             image: redis
         """)
-    warning = one(project.warnings(), "TARGET")
+    warning = one(project.warnings(), "TARGET points at")
     assert warning.startswith("src/docker-compose.yml:6:7: service 'web': environment variable "
                               f"TARGET points at service '{host}' as host '{host}'")
     assert warning.endswith("so that host is localhost")

@@ -81,7 +81,8 @@ def test_all_problems_in_a_file_are_reported_in_line_order(project):
         "spec.yaml:7:3: spec.replicas: must be an integer ≥ 0 (got 'many')",
         "spec.yaml:8:3: spec.adopt: must be true or false (got 'yes')",
         "spec.yaml:9:3: spec.bogus: unknown field; expected one of: source, compose, entrypoint, "
-        "replicas, highAvailability, api, hosting, task, storage, network, logs, adopt",
+        "replicas, highAvailability, api, hosting, task, storage, network, logs, adopt, "
+        "envFilesOutsideSource",
     ]
 
 

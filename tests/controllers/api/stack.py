@@ -17,12 +17,14 @@ ENV = "dev"
 
 
 def api_spec(root: Path, *, restrict: bool = False, adopt: bool = False, name: str = APP,
-             origins: tuple[str, ...] = ("https://app.example",)) -> Path:
+             origins: tuple[str, ...] = ("https://app.example",), extra: str = "") -> Path:
+    """`extra`: more lines under `api:` (indented two spaces)."""
     origin_list = ", ".join(f'"{o}"' for o in origins)
+    api_extra = extra
     extra = f"""\
 api:
   restrictAccess: {str(restrict).lower()}
-  cors:
+{api_extra}  cors:
     allowOrigins: [{origin_list}]
     allowMethods: [GET, POST]
     allowHeaders: [Content-Type, Authorization]

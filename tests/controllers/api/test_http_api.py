@@ -96,5 +96,5 @@ def test_a_plan_reads_each_api_collection_once(ctx, aws, tmp_path, upstream):
     start = len(aws.requests)
     plan(ctx, spec, upstream.controllers())
     reads = [r for r in aws.requests[start:] if r.startswith("apigatewayv2.")]
-    assert sorted(reads) == ["apigatewayv2.GetApis", "apigatewayv2.GetAuthorizer", "apigatewayv2.GetIntegrations",
+    assert sorted(reads) == ["apigatewayv2.GetApis", "apigatewayv2.GetAuthorizers", "apigatewayv2.GetIntegrations",
                              "apigatewayv2.GetRoutes", "apigatewayv2.GetStages", "apigatewayv2.GetVpcLinks"]

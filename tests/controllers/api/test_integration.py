@@ -53,8 +53,7 @@ def test_deleted_integration_is_recreated_and_routes_follow(ctx, tmp_path, upstr
     [new] = integrations(ctx, api["ApiId"])
     assert new["IntegrationId"] != old["IntegrationId"]
     targets = {k: r["Target"] for k, r in routes_by_key(ctx, api["ApiId"]).items()}
-    assert targets == {"$default": f"integrations/{new['IntegrationId']}",
-                       "OPTIONS /{proxy+}": f"integrations/{new['IntegrationId']}"}
+    assert targets == {"$default": f"integrations/{new['IntegrationId']}"}
 
 
 def test_integration_created_before_a_crash_is_reused(ctx, tmp_path, upstream):

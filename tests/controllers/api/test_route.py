@@ -1,5 +1,6 @@
-"""api.route: `$default` (JWT when restricted) and, when restricted, the unauthenticated
-`OPTIONS /{proxy+}` preflight route."""
+"""api.route: `$default` (JWT when restricted), and no unauthenticated path to the backend when
+access is restricted: the API's CORS configuration answers preflight requests, and the
+`OPTIONS /{proxy+}` route an earlier release made is deleted."""
 from __future__ import annotations
 
 from tests.controllers.api.stack import APP, ENV, api_spec, assert_in_sync, integrations, only_api, plan, routes_by_key, run
@@ -70,16 +71,29 @@ def test_authorization_added_out_of_band_is_removed(ctx, tmp_path, upstream):
     assert routes_by_key(ctx, api_id)["$default"]["AuthorizationType"] == "NONE"
 
 
-def test_deleted_preflight_route_is_restored_unauthenticated(ctx, tmp_path, upstream):
+def test_a_restricted_api_has_no_unauthenticated_route_and_an_old_preflight_route_goes(ctx, tmp_path, upstream):
     spec = api_spec(tmp_path, restrict=True)
     run(ctx, spec, upstream.controllers())
     api_id = only_api(ctx)["ApiId"]
-    options = routes_by_key(ctx, api_id)[OPTIONS]
-    ctx.client("apigatewayv2").delete_route(ApiId=api_id, RouteId=options["RouteId"])
+    routes = routes_by_key(ctx, api_id)
+    assert list(routes) == ["$default"] and routes["$default"]["AuthorizationType"] == "JWT"
+    assert only_api(ctx)["CorsConfiguration"]["AllowMethods"], "CORS answers the preflight requests"
+    # What the first release made: an unauthenticated OPTIONS route to the integration.
+    ctx.client("apigatewayv2").create_route(ApiId=api_id, RouteKey=OPTIONS, Target=routes["$default"]["Target"],
+                                            AuthorizationType="NONE")
+    assert [(c.name, c.action) for c in plan(ctx, spec, upstream.controllers()).pending] == [
+        (f"api.route/{ENV}/{APP}/options", "delete")]
     run(ctx, spec, upstream.controllers())
+    assert list(routes_by_key(ctx, api_id)) == ["$default"]
     assert_in_sync(ctx, spec, upstream.controllers())
-    restored = routes_by_key(ctx, api_id)[OPTIONS]
-    assert restored["AuthorizationType"] == "NONE" and restored["Target"] == options["Target"]
+
+
+def test_scopes_are_required_on_every_route_of_a_restricted_api(ctx, tmp_path, upstream):
+    spec = api_spec(tmp_path, restrict=True, extra="  scopes: [posts/read]\n")
+    run(ctx, spec, upstream.controllers())
+    default = routes_by_key(ctx, only_api(ctx)["ApiId"])["$default"]
+    assert default["AuthorizationType"] == "JWT" and default["AuthorizationScopes"] == ["posts/read"]
+    assert_in_sync(ctx, spec, upstream.controllers())
 
 
 def test_routes_of_a_foreign_api_are_refused(ctx, tmp_path, upstream):
