@@ -59,6 +59,9 @@ class ClientFactory:
         self._lock = threading.Lock()
         self.request_count = 0
         self.requests: list[str] = []
+        # A long-running daemon keeps only the count: the list would grow for ever.
+        self.keep_requests = True
+        self._hooks: list[tuple[str, Any]] = []
         self._facts: dict[str, Any] = {}
 
     @property
@@ -84,8 +87,18 @@ class ClientFactory:
                 )
                 client.meta.events.register("before-send", self._before_send)
                 client.meta.events.register("needs-retry", self._answered)
+                for event, handler in self._hooks:
+                    client.meta.events.register(event, handler)
                 self._clients[cache_key] = client
             return client
+
+    def on(self, event: str, handler: Any) -> None:
+        """Register a botocore event handler on every client, made or to be made (the daemon's
+        metrics and its lease guard)."""
+        with self._lock:
+            self._hooks.append((event, handler))
+            for client in self._clients.values():
+                client.meta.events.register(event, handler)
 
     def _before_send(self, request: Any = None, **kwargs: Any) -> None:
         # Runs once per HTTP attempt, retries included: what AWS bills and throttles.
@@ -93,7 +106,8 @@ class ClientFactory:
         self.budgets.before_call(service, operation)
         with self._lock:
             self.request_count += 1
-            self.requests.append(f"{service}.{operation}")
+            if self.keep_requests:
+                self.requests.append(f"{service}.{operation}")
 
     def _answered(self, response: Any = None, **kwargs: Any) -> None:
         """Every attempt's answer (botocore asks whether to retry it): feeds the budgets."""

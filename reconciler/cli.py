@@ -124,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="aws-exports.js, amplifyconfiguration.json or amplify_outputs.json (merged into); repeatable")
     _target_option(client)
 
+    from reconciler.daemon.commands import add_parsers
+
+    add_parsers(sub, _target_option, path_actions)
+
     render = sub.add_parser("render", help="print the ECS task definition and service a spec translates to (no AWS call)")
     path_actions.append(render.add_argument("spec", metavar="SPEC", help="a spec file, or a folder holding exactly one spec"))
     render.add_argument("-o", "--output", choices=("text", "json", "yaml"), default="text", help=OUTPUT_HELP)

@@ -31,8 +31,18 @@ def run(args: Namespace) -> int:
         "apply": commands_aws.cmd_apply, "plan": commands_aws.cmd_plan, "status": commands_aws.cmd_status,
         "delete": commands_aws.cmd_delete, "prune": commands_aws.cmd_prune,
         "client-config": commands_aws.cmd_client_config, **commands_delivery.handlers(),
+        "run": _daemon("cmd_run"), "trigger": _daemon("cmd_trigger"), "events": _daemon("cmd_events"),
     }[args.command]
     return handler(args)
+
+
+def _daemon(name: str) -> Any:
+    def command(args: Namespace) -> int:
+        from reconciler.daemon import commands as daemon_commands
+
+        return int(getattr(daemon_commands, name)(args))
+
+    return command
 
 
 def err(message: str) -> None:

@@ -27,9 +27,9 @@ from reconciler.documents import deletion_document
 from reconciler.loading import designs_from, load_specs
 from reconciler.plan import Change, Plan, make_plan
 from reconciler.render import render_json, render_text
-from reconciler.report import endpoints_of, print_summary, status_document, status_from_state
+from reconciler.report import commits_of, endpoints_of, print_summary, status_document, status_from_state
 from reconciler.state import DEFAULT_TABLE, TABLE_ENV, StateStore
-from reconciler.state.sync import seed_conditions
+from reconciler.state.sync import failed_revisions, seed_conditions
 from reconciler.status import derive_status
 from reconciler.target import Target, resolve
 from specs import AwsLocation, SpecError
@@ -122,7 +122,9 @@ def read_only_plan(prepared: Prepared, *, prune: bool) -> Plan | int:
             err(f"reconcile: {problem}")
         if workflow.zone_problems(work.designs):
             return EXIT_ERROR
-    plan = make_plan(_controllers(), work.designs, prepared.ctx, extra=work.extra)
+    controllers = _controllers()
+    plan = make_plan(controllers, work.designs, prepared.ctx, extra=work.extra,
+                     failed_revisions=failed_revisions(work.states, controllers))
     plan.state_change = _state_change(prepared.store)
     plan.held = work.held
     return plan
@@ -281,14 +283,16 @@ def cmd_status(args: Namespace) -> int:
     prepared = _prepare(args)
     if isinstance(prepared, int):
         return prepared
+    states = {}
     try:
         if args.live:
             plan = read_only_plan(prepared, prune=False)
             if isinstance(plan, int):
                 return plan
             conditions = ConditionStore()
-            for environment in {env.name for env in prepared.designs}:
-                seed_conditions(conditions, prepared.store.load(environment))
+            states = {env.name: prepared.store.load(env.name) for env in prepared.designs}
+            for state in states.values():
+                seed_conditions(conditions, state)
             status = derive_status(plan, None, conditions)
             states = {env.name: prepared.store.load(env.name) for env in prepared.designs}
         else:
@@ -303,8 +307,8 @@ def cmd_status(args: Namespace) -> int:
         prepared.target.close()
     clients = client_config.api_facts(prepared.designs, status.outputs)
     records = registrar.external_records(prepared.designs, status.outputs)
-    document = delivery_report.annotate(status_document(status, endpoints_of(status), clients, records), status,
-                                        states, _scopes(prepared))
+    document = status_document(status, endpoints_of(status), clients, records, commits=commits_of(states))
+    document = delivery_report.annotate(document, status, states, _scopes(prepared))
     print_summary(document, args.output, clients)
     if args.output == "text":
         registrar.print_tables(records)

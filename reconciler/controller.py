@@ -159,6 +159,10 @@ class BaseController:
     # False for creates AWS gives no idempotency and no unique name (CreateVpc, CreateApi): the
     # engine records a create-pending marker (with the creation token) before calling them.
     idempotent_create: ClassVar[bool] = True
+    # The desired field that names a deployable revision (ECS service: taskDefinition). A revision
+    # whose rollout failed is held: the engine does not set this field to it again until the
+    # spec or its source changes (see `reconciler.plan.hold_failed_revision`).
+    rollout_field: ClassVar[str] = ""
     # For such creates: how long after one (answered or not) a resource that observe does not
     # show is taken as still appearing (AWS's read-after-create lag), not as missing.
     read_after_create_grace: ClassVar[float] = 60.0

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import structlog
@@ -72,9 +72,12 @@ def converge(
     recorder: Recorder = NO_RECORDER,
     clock: Callable[[], float] = time.monotonic,
     observe_retained: bool = False,
+    failed_revisions: Mapping[Key, str] | None = None,
+    observe_only: Callable[[Key], bool] | None = None,
 ) -> ConvergeReport:
     """Plan+apply until Ready and in sync, refused, failed, or out of time. `extra`: resources
-    to prune (ensure absent), planned with the rest."""
+    to prune (ensure absent), planned with the rest. `failed_revisions` and `observe_only`: see
+    `make_plan`. A `timeout` of 0 makes exactly one pass (the daemon schedules the next)."""
     store = store or ConditionStore()
     structlog.contextvars.bind_contextvars(run_id=uuid.uuid4().hex[:12])
     deadline = clock() + timeout
@@ -88,7 +91,8 @@ def converge(
         pass_ctx = ctx.new_pass()
         structlog.contextvars.bind_contextvars(pass_number=passes, phase="plan")
         try:
-            plan = make_plan(controllers, designs, pass_ctx, extra=extra, observe_retained=observe_retained)
+            plan = make_plan(controllers, designs, pass_ctx, extra=extra, observe_retained=observe_retained,
+                             failed_revisions=failed_revisions, observe_only=observe_only)
         except (ClientError, BotoCoreError) as error:
             if is_fatal(error):
                 raise  # no amount of waiting fixes missing credentials or permissions

@@ -7,8 +7,8 @@ through the same observe and decide, so a prune is a `delete` like any other.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reconciler.controller import Context, Controller
@@ -55,6 +55,8 @@ class Plan:
     state_change: Change | None = None
     # Apps whose removal is held back (their spec failed to load): never pruned.
     held: dict[str, str] = field(default_factory=dict)
+    # Resources observed (for their outputs and status) but never changed in this run.
+    observe_only: set[Key] = field(default_factory=set)
 
     @property
     def pending(self) -> list[Change]:
@@ -108,24 +110,32 @@ def resolve(resource: Resource, outputs: Mapping[Key, Mapping[str, Any]]) -> Res
 def make_plan(
     controllers: Sequence[Controller], designs: Sequence[EnvironmentDesign], ctx: Context,
     *, extra: Sequence[Resource] = (), observe_retained: bool = False,
+    failed_revisions: Mapping[Key, str] | None = None, observe_only: Callable[[Key], bool] | None = None,
 ) -> Plan:
     """Observe every resource and decide its action. Resources with ensure="retain" are never
-    changed, so they are observed only when asked (deleting an app deletes them)."""
+    changed, so they are observed only when asked (deleting an app deletes them).
+    `failed_revisions`: per resource, a revision whose rollout failed, held (not deployed again).
+    `observe_only`: resources this run observes but must not change (another replica owns them)."""
     by_name = {c.kind: c for c in controllers}
     by_kind = desired_resources(controllers, designs, extra)
+    watched: set[Key] = set()
+    if observe_only is not None:
+        for kind, resources in by_kind.items():
+            watched |= {r.key for r in resources if observe_only(r.key)}
+            by_kind[kind] = [replace(r, ensure="retain") if r.key in watched else r for r in resources]
     all_resources = [r for rs in by_kind.values() for r in rs]
     check_references(by_name, all_resources)
     deps = kind_dependencies(controllers, all_resources)
     order = order_kinds(by_name, deps)
     outputs: dict[Key, Mapping[str, Any]] = {}
-    plan = Plan([], [], {}, {}, order, depends=_closure(deps))
+    plan = Plan([], [], {}, {}, order, depends=_closure(deps), observe_only=watched)
     for kind in order:
         controller = by_name[kind]
         resolved = [resolve(r, outputs) for r in by_kind[kind]]
         if not resolved:
             continue
         plan.templates.update((r.key, r) for r in by_kind[kind])
-        wanted = [r for r in resolved if observe_retained or r.ensure != "retain"]
+        wanted = [r for r in resolved if observe_retained or r.ensure != "retain" or r.key in watched]
         observed = controller.observe(wanted, ctx) if wanted else {}
         for resource in resolved:
             observation = observed.get(resource.key) or Observation.absent()
@@ -133,6 +143,11 @@ def make_plan(
             if observation.exists:
                 outputs[resource.key] = observation.outputs
         for template in by_kind[kind]:
+            # Recorded by an earlier pass, or seen now (a FAILED deployment still listed).
+            revision = (failed_revisions or {}).get(template.key) or plan.observations[template.key].failed_revision
+            if revision and controller_rollout_field(controller):
+                template = hold_failed_revision(controller, template, plan.observations[template.key], revision, outputs)
+                plan.templates[template.key] = template
             # Resolved again now that this kind's own outputs are known: a reference within one
             # kind (a security group naming another) must not read as "known after apply".
             resource = resolve(template, outputs)
@@ -140,6 +155,28 @@ def make_plan(
             plan.changes.append(_decide(controller, resource, plan.observations[resource.key], plan))
     plan.changes.sort(key=lambda c: delete_order_key(c, order) if c.action == "delete" else (0, 0, ""))
     return plan
+
+
+def controller_rollout_field(controller: Controller) -> str:
+    return str(getattr(controller, "rollout_field", "") or "")
+
+
+def hold_failed_revision(controller: Controller, template: Resource, observation: Observation, revision: str,
+                         outputs: Mapping[Key, Mapping[str, Any]]) -> Resource:
+    """A revision whose rollout failed and was rolled back is not deployed again: while the spec
+    would deploy it (and the service runs another), the field keeps its observed value and the
+    resource is reported failed (Degraded), with why. A changed spec or source makes a new
+    revision (and clears the record), which deploys as usual."""
+    name = controller_rollout_field(controller)
+    running = observation.fields.get(name)
+    if not observation.exists or running in (None, revision) or resolve(template, outputs).desired.get(name) != revision:
+        return template
+    why = f" ({observation.message})" if observation.failed and observation.message else ""
+    observation.failed, observation.ready = True, False
+    observation.failed_revision = revision
+    observation.message = (f"rolled back to {str(running).rsplit('/', 1)[-1]}: {revision.rsplit('/', 1)[-1]} failed to "
+                           f"deploy{why}; it is not deployed again until the spec or its source changes")
+    return template.with_desired({**template.desired, name: running})
 
 
 def _closure(deps: Mapping[str, set[str]]) -> dict[str, set[str]]:
@@ -162,6 +199,8 @@ def _closure(deps: Mapping[str, set[str]]) -> dict[str, set[str]]:
 
 def _decide(controller: Controller, resource: Resource, observation: Observation, plan: Plan) -> Change:
     key = resource.key
+    if key in plan.observe_only:
+        return Change("noop", key.kind, str(key), (), "observed only: another replica changes it", key)
     if resource.ensure != "present":
         return _decide_unwanted(controller, resource, observation)
     if not observation.exists:

@@ -37,6 +37,10 @@ def status_from_state(states: Mapping[str, EnvironmentState], scopes: Iterable[s
     return Status(resources, specs, outputs)
 
 
+def commits_of(states: Mapping[str, EnvironmentState]) -> dict[str, str]:
+    return {f"{env}/{app}": record.commit for env, state in states.items() for app, record in state.apps.items() if record.commit}
+
+
 def endpoints_of(status: Status) -> dict[str, str]:
     """The API's invoke URL, or a hosting app's https://<domain> (its CloudFront distribution's)."""
     return {key.app: out.get("endpoint") or out["url"] for key, out in status.outputs.items()
@@ -44,13 +48,17 @@ def endpoints_of(status: Status) -> dict[str, str]:
 
 
 def status_document(status: Status, endpoints: Mapping[str, str], clients: Sequence[Any] = (),
-                    records: Mapping[str, Sequence[Any]] | None = None) -> dict[str, Any]:
+                    records: Mapping[str, Sequence[Any]] | None = None,
+                    commits: Mapping[str, str] | None = None) -> dict[str, Any]:
     """`clients`: ApiFacts of the API specs (endpoint, user pool and client ids, as Amplify names them).
-    `records`: per scope, the DNS records to add at a registrar (registrar.Record, `dns: external`)."""
+    `records`: per scope, the DNS records to add at a registrar (registrar.Record, `dns: external`).
+    `commits`: per spec, the git commit it was last applied from (the daemon's GitOps source)."""
     specs: dict[str, Any] = {}
     by_scope = {f.scope: f for f in clients}
     for scope, conditions in sorted(status.specs.items()):
         entry = specs.setdefault(scope, {"conditions": [c.as_dict() for c in conditions], "resources": {}})
+        if (commits or {}).get(scope):
+            entry["commit"] = (commits or {})[scope]
         app = scope.split("/", 1)[1] if "/" in scope else None
         if app and app in endpoints:
             entry["endpoint"] = endpoints[app]
@@ -73,7 +81,11 @@ def print_summary(document: Mapping[str, Any], output: str, clients: Sequence[An
         conds = {c["type"]: c for c in entry["conditions"]}
         ready, synced = conds.get("Ready", {}), conds.get("Synced", {})
         print(f"{scope}: Ready={ready.get('status', 'Unknown')} Synced={synced.get('status', 'Unknown')}"
-              + (f"  endpoint {entry['endpoint']}" if entry.get("endpoint") else ""))
+              + (f"  endpoint {entry['endpoint']}" if entry.get("endpoint") else "")
+              + (f"  commit {entry['commit'][:12]}" if entry.get("commit") else ""))
+        for type_ in ("Degraded", "Progressing"):
+            if type_ in conds:
+                print(f"  {type_}: {conds[type_]['reason']}: {conds[type_]['message']}")
         if sign_in.get(scope):
             print(f"  {sign_in[scope]}")
         for line in summary_lines(entry):

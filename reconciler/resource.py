@@ -152,6 +152,10 @@ class Observation:
     state: Any = None
     # Exists but broken in a way waiting will not fix (an ECS rollout FAILED): reported at once.
     failed: bool = False
+    # For kinds that deploy revisions (`rollout_field`): the revision whose rollout failed (the
+    # circuit breaker rolled it back), recorded in the state store and not deployed again until
+    # the spec or its source changes.
+    failed_revision: str = ""
     # Being deleted (a VPC link DELETING): never deleted again, gone once observed gone.
     deleting: bool = False
     # Extra copies carrying our tags for this one resource (a create whose answer was lost and

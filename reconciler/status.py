@@ -21,16 +21,20 @@ class Status:
     outputs: dict[Key, Mapping[str, Any]]
 
     def all_ready(self) -> bool:
-        return all(c.status for conds in self.specs.values() for c in conds)
+        return all(c.status for conds in self.specs.values() for c in conds if c.type in ("Ready", "Synced"))
 
 
 def derive_status(plan: Plan, result: ApplyResult | None, store: ConditionStore) -> Status:
     per_resource: dict[Key, list[Condition]] = {}
     per_spec: dict[str, list[tuple[bool, bool, str]]] = {}
+    rollouts: dict[str, list[tuple[str, str]]] = {}
     problems = {p.key: p for p in plan.problems}
+    watched = getattr(plan, "observe_only", set())
     for change in plan.changes:
         key = change.key
         assert key is not None
+        if key in watched:
+            continue  # observed for its outputs; its status is its owner's to tell
         observation = plan.observations[key]
         outcome = result.outcomes.get(key) if result else None
         synced, synced_reason, synced_msg = _synced(change, outcome, problems.get(key), applied=result is not None)
@@ -44,7 +48,10 @@ def derive_status(plan: Plan, result: ApplyResult | None, store: ConditionStore)
             store.set(subject, "Ready", is_ready, ready_reason, ready_msg),
             store.set(subject, "Synced", synced, synced_reason, synced_msg),
         ]
+        rollout = _rollout_conditions(store, subject, observation, wanted and observation.exists and not is_ready)
+        per_resource[key] += rollout
         per_spec.setdefault(key.scope, []).append((is_ready, synced, f"{key}: {ready_msg or synced_msg}".rstrip(": ")))
+        rollouts.setdefault(key.scope, []).extend((c.type, f"{key}: {c.message}") for c in rollout)
     specs: dict[str, list[Condition]] = {}
     for scope, rows in per_spec.items():
         not_ready = [m for r, _, m in rows if not r]
@@ -54,12 +61,30 @@ def derive_status(plan: Plan, result: ApplyResult | None, store: ConditionStore)
                       "; ".join(not_ready[:5])),
             store.set(scope, "Synced", not not_synced, "InSync" if not not_synced else "OutOfSync", "; ".join(not_synced[:5])),
         ]
+        for type_, reason in (("Progressing", "ResourcesProgressing"), ("Degraded", "ResourcesDegraded")):
+            messages = [m for t, m in rollouts.get(scope, []) if t == type_]
+            condition = store.set(scope, type_, bool(messages), reason, "; ".join(messages[:5]))
+            if messages:
+                specs[scope].append(condition)
     outputs = {k: o.outputs for k, o in plan.observations.items() if o.exists}
     if result is not None:
         outputs.update(result.produced)
         for key in result.deleted:
             outputs.pop(key, None)
     return Status(per_resource, specs, outputs)
+
+
+def _rollout_conditions(store: ConditionStore, subject: str, observation: Any, moving: bool) -> list[Condition]:
+    """`Progressing` (on its way: a rollout in progress) and `Degraded` (failed in a way waiting
+    will not fix: a rollout rolled back), present only while True (kstatus's abnormal-true
+    polarity), so a healthy resource shows only Ready and Synced. The store is told either way,
+    so the time of the last transition stays true."""
+    degraded = moving and observation.failed
+    progressing = moving and not observation.failed
+    reason = "RolledBack" if observation.failed_revision else "Failed"
+    found = [store.set(subject, "Progressing", progressing, "InProgress", observation.message if progressing else ""),
+             store.set(subject, "Degraded", degraded, reason, observation.message if degraded else "")]
+    return [c for c in found if c.status]
 
 
 def _synced(change: Change, outcome: Outcome | None, problem: Problem | None, applied: bool) -> tuple[bool, str, str]:

@@ -230,7 +230,8 @@ def run_converge(controllers: Sequence[Controller], designs: Sequence[Environmen
     sync.register(work.designs, {(env.name, app.name): generation(app) for env in work.designs for app in env.apps})
     ctx = replace(ctx, memory=sync)
     report = converge(controllers, work.designs, ctx, timeout=timeout, sleep=sleep, on_pass=on_pass,
-                      extra=work.extra, recorder=sync, store=sync.conditions)
+                      extra=work.extra, recorder=sync, store=sync.conditions,
+                      failed_revisions=sync.failed_revisions(controllers))
     gone = gone_apps(report.last_plan, work.leaving) if report.converged else set()
     sync.finish(outcomes_of(report, work.designs), gone)
     return report

@@ -142,3 +142,16 @@ def active_service_tags(ecs: Any, cluster: str) -> list[dict[str, str]]:
         services = ecs.describe_services(cluster=cluster, services=chunk, include=["TAGS"])["services"]
         found.extend(tags_of(s) for s in services if s.get("status") == "ACTIVE")
     return found
+
+
+def stopped_tasks(ecs: Any, cluster: str, service: str, limit: int = 3) -> list[dict]:
+    """The most recently stopped tasks of a service (ECS keeps them about an hour): why they
+    stopped. Read only while a rollout fails, so a healthy pass makes no extra call."""
+    try:
+        arns = ecs.list_tasks(cluster=cluster, serviceName=service, desiredStatus="STOPPED",
+                              maxResults=limit).get("taskArns", [])
+        return ecs.describe_tasks(cluster=cluster, tasks=arns).get("tasks", []) if arns else []
+    except ClientError as error:
+        if error_code(error) in ("ClusterNotFoundException", "ServiceNotFoundException", "InvalidParameterException"):
+            return []
+        raise

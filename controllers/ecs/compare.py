@@ -147,36 +147,65 @@ class Rollout:
     ready: bool
     message: str
     failed: bool = False  # a deployment FAILED (the circuit breaker rolled it back)
+    failed_revision: str = ""  # the task definition whose deployment FAILED
 
 
-def rollout(service: Mapping[str, Any], desired_arn: Any) -> Rollout:
+def rollout(service: Mapping[str, Any], desired_arn: Any, stopped: Iterable[str] = ()) -> Rollout:
     """Ready as on AWS: exactly one deployment, PRIMARY, rollout COMPLETED, all desired tasks
-    running, on the desired task definition."""
+    running, on the desired task definition. `stopped`: why recent tasks stopped, in words."""
     deployments = list(service.get("deployments") or [])
     primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
     running, wanted = service.get("runningCount", 0), service.get("desiredCount", 0)
     state = (primary or {}).get("rolloutState") or "UNKNOWN"
+    arn = service.get("serviceArn", "")
     # With rollback on, AWS makes the rollback the new PRIMARY and keeps the failed one as ACTIVE.
     failed = next((d for d in deployments if d.get("rolloutState") == "FAILED"), None)
     if failed is not None:
         reason = failed.get("rolloutStateReason") or "tasks failed to start"
         # The newest event naming why tasks stopped (the circuit breaker's own reason may not).
-        stopped = "" if "stopped reason" in reason.lower() else next(
+        stopped_words = "; ".join(dict.fromkeys(stopped))
+        event = "" if stopped_words or "stopped reason" in reason.lower() else next(
             (e["message"] for e in service.get("events") or [] if "stopped" in e.get("message", "").lower()), "")
-        detail = f"; {stopped}" if stopped else ""
-        return Rollout(False, f"deployment FAILED: {reason}{detail}", failed=True)
+        detail = "".join(f"; {text}" for text in (stopped_words, event) if text)
+        revision = full_task_definition_arn(failed.get("taskDefinition"), arn) or ""
+        back = full_task_definition_arn((primary or {}).get("taskDefinition"), arn) if primary is not failed else None
+        if back and back != revision:
+            detail += f"; rolling back to {back.rsplit('/', 1)[-1]}"
+        return Rollout(False, f"deployment FAILED: {reason}{detail}", failed=True, failed_revision=revision)
     message = f"{running}/{wanted} running, deployment {state}"
     if len(deployments) > 1:
         message += f" ({len(deployments)} deployments)"
-    current = full_task_definition_arn(service.get("taskDefinition"), service.get("serviceArn", ""))
+    current = full_task_definition_arn(service.get("taskDefinition"), arn)
     on_desired = desired_arn is UNKNOWN or desired_arn is None or current == desired_arn
     if not on_desired:
         message += f"; running {current.rsplit('/', 1)[-1] if current else None}, want {str(desired_arn).rsplit('/', 1)[-1]}"
-    deploying = full_task_definition_arn((primary or {}).get("taskDefinition"), service.get("serviceArn", ""))
+    deploying = full_task_definition_arn((primary or {}).get("taskDefinition"), arn)
     if primary is not None and deploying != current:
         message += "; the new deployment has not started"
+    if stopped and state != "COMPLETED":
+        message += "; tasks stopped: " + "; ".join(dict.fromkeys(stopped))
     ready = (
         len(deployments) == 1 and primary is not None and state == "COMPLETED" and running == wanted
         and primary.get("desiredCount", wanted) == wanted and on_desired and deploying == current
     )
     return Rollout(ready, message)
+
+
+def stopped_in_words(task: Mapping[str, Any]) -> str:
+    """Why a task stopped, as a person would say it: "essential container web exited: exit code
+    1", "image pull failed: ...", "health check failed: ...". From DescribeTasks."""
+    reason = str(task.get("stoppedReason") or "")
+    for container in task.get("containers") or []:
+        if "CannotPullContainerError" in str(container.get("reason") or ""):
+            return "image pull failed: " + str(container["reason"]).split(":", 1)[-1].strip()
+    if "CannotPullContainerError" in reason or "pull image" in reason.lower():
+        return "image pull failed: " + reason.split(":", 1)[-1].strip()
+    if "health check" in reason.lower():
+        unhealthy = [c.get("name") for c in task.get("containers") or [] if c.get("healthStatus") == "UNHEALTHY"]
+        where = f" ({', '.join(map(str, unhealthy))})" if unhealthy else ""
+        return f"health check failed{where}: {reason}"
+    for container in task.get("containers") or []:
+        code = container.get("exitCode")
+        if code not in (None, 0):
+            return f"essential container {container.get('name')} exited: exit code {code}"
+    return reason

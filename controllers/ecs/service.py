@@ -4,8 +4,10 @@ Tasks run in the public subnets with public IPs (assignPublicIp ENABLED, no NAT 
 documented cost choice); the tasks security group admits only the front door. Deployments are
 rolling (min 100 %, max 200 %) with the deployment circuit breaker rolling back failed ones.
 
-Observed per cluster with DescribeServices(include TAGS), 10 services per call. A DRAINING or
-INACTIVE service counts as absent. Ready as on AWS: one PRIMARY deployment, rollout COMPLETED,
+Observed per cluster with DescribeServices(include TAGS), 10 services per call (plus, only while
+a rollout fails, the last stopped tasks: why they stopped, in words). A DRAINING or INACTIVE
+service counts as absent. A task definition whose deployment FAILED (the circuit breaker rolled
+it back) is reported as `failed_revision` and held by the engine (`rollout_field`). Ready as on AWS: one PRIMARY deployment, rollout COMPLETED,
 runningCount == desiredCount, on the desired task definition (not right after apply:
 `ready_after_apply = False`). moto starts no tasks; the embedded AWS simulates the scheduler
 (reconciler/emulator/ecs_scheduler.py) so this readiness holds there too.
@@ -21,7 +23,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from controllers.ecs import aws
-from controllers.ecs.compare import canonical_service, observed_service_fields, rollout
+from controllers.ecs.compare import canonical_service, observed_service_fields, rollout, stopped_in_words
 from reconciler import naming
 from reconciler.aws import error_code
 from reconciler.compare import diff_fields
@@ -77,6 +79,8 @@ class ServiceController(BaseController):
     unobservable = frozenset({"deploymentConfiguration", "enableECSManagedTags",
                               "healthCheckGracePeriodSeconds", "enableExecuteCommand"})
     ready_after_apply = False
+    # A task definition whose rollout failed (the circuit breaker rolled back) is held.
+    rollout_field = "taskDefinition"
     outputs = frozenset({"arn", "name"})
     references = frozenset({"ecs.cluster", "ecs.task_definition", "network.subnets", "network.security_group",
                             "discovery.service", "alb.listener_rule"})
@@ -131,7 +135,8 @@ class ServiceController(BaseController):
                      if s.get("status") == "ACTIVE"}  # DRAINING / INACTIVE: gone for us
             for resource in members:
                 service = found.get(resource.desired["serviceName"])
-                result[resource.key] = Observation.absent() if service is None else self._observation(resource, service)
+                result[resource.key] = (Observation.absent() if service is None
+                                        else self._observation(resource, service, client))
         return result
 
     def apps_in_environment(self, environment: str, ctx: Context) -> set[str]:
@@ -140,9 +145,12 @@ class ServiceController(BaseController):
         tags = aws.active_service_tags(ctx.client("ecs"), naming.cluster_name(environment))
         return {t[TAG_APP] for t in tags if t.get(TAG_APP) and t.get(TAG_ENVIRONMENT) == environment}
 
-    def _observation(self, resource: Resource, service: dict) -> Observation:
+    def _observation(self, resource: Resource, service: dict, client: Any) -> Observation:
         tags = aws.tags_of(service)
-        state = rollout(service, resource.desired.get("taskDefinition"))
+        failing = any(d.get("rolloutState") == "FAILED" or d.get("failedTasks") for d in service.get("deployments") or [])
+        stopped = [stopped_in_words(t) for t in aws.stopped_tasks(client, service.get("clusterArn", ""),
+                                                                  service["serviceName"])] if failing else []
+        state = rollout(service, resource.desired.get("taskDefinition"), [s for s in stopped if s])
         return Observation(
             exists=True,
             fields=observed_service_fields(service, tags, self.unobservable),
@@ -152,6 +160,7 @@ class ServiceController(BaseController):
             message=state.message,
             state=service,
             failed=state.failed,
+            failed_revision=state.failed_revision,
         )
 
     def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:

@@ -18,6 +18,10 @@ services so that DescribeServices looks like AWS's:
 - `fail_service` makes a service's tasks fail (runningCount 0, PRIMARY rollout FAILED with the
   reason, an event with the stopped reason, as ECS's deployment circuit breaker reports it);
   `recover_service` undoes it.
+- `fail_next_deployment` makes the service's next new task definition fail to start: after
+  `delay` its deployment is FAILED and, as the circuit breaker with rollback does, a new PRIMARY
+  deployment of the previous task definition rolls out (the failed one listed as ACTIVE/FAILED
+  until the rollback completes, then gone).
 
 A daemon thread ticks every `interval` seconds; `tick()` runs one step for deterministic tests
 (with an injected `clock`). All state is guarded by one lock; moto's objects are updated by
@@ -45,6 +49,8 @@ class _Seen:
     since: float  # when the current rollout (or scaling) began
     failed_reason: str | None = None
     completed: bool = False
+    fail_next: str | None = None  # the next new task definition fails with this reason
+    doomed: tuple[str, str | None] | None = None  # (reason, previous task definition) of a deployment set to fail
 
 
 class EcsScheduler:
@@ -96,6 +102,11 @@ class EcsScheduler:
             seen.completed = False
             self._apply_failure(seen)
 
+    def fail_next_deployment(self, cluster: str, service: str, reason: str) -> None:
+        """The service's next new task definition fails to start with `reason`; ECS rolls back."""
+        with self._lock:
+            self._track(self._service(cluster, service), self.clock()).fail_next = reason
+
     def recover_service(self, cluster: str, service: str) -> None:
         """Tasks start again: a fresh rollout that completes after `delay`."""
         with self._lock:
@@ -138,6 +149,8 @@ class EcsScheduler:
             # A new revision: new PRIMARY deployment; the old tasks keep running as ACTIVE.
             old = [dict(d, status="ACTIVE") for d in service.deployments if d.get("status") == "PRIMARY"][:1]
             self._set_deployments(service, [self._deployment(service)] + old)
+            if seen.fail_next is not None:
+                seen.doomed, seen.fail_next = (seen.fail_next, seen.task_definition), None
             seen.task_definition, seen.desired_count = service.task_definition, service.desired_count
             seen.since, seen.completed = now, False
         elif service.desired_count != seen.desired_count:
@@ -149,6 +162,9 @@ class EcsScheduler:
             seen.since, seen.completed = now, False
         if seen.failed_reason is not None:
             self._apply_failure(seen)
+            return
+        if seen.doomed is not None and now - seen.since >= self.delay:
+            self._roll_back(seen, now)
             return
         if not seen.completed and now - seen.since >= self.delay:
             seen.running = service.desired_count
@@ -197,6 +213,26 @@ class EcsScheduler:
                          f"[embedded] {container['name']}: running (revision {definition.revision})"]
                 logs.create_log_stream(group, stream)
                 logs.put_log_events(group, stream, [{"timestamp": now + i, "message": m} for i, m in enumerate(lines)])
+
+    def _roll_back(self, seen: _Seen, now: float) -> None:
+        """The circuit breaker: the new deployment FAILED, the previous task definition rolls out."""
+        assert seen.doomed is not None
+        (reason, previous), seen.doomed = seen.doomed, None
+        service = seen.service
+        primary = self._primary(service) or self._deployment(service)
+        failed = dict(self._with_rollout(primary, "FAILED", 0, service.desired_count), status="ACTIVE")
+        failed["failedTasks"] = max(service.desired_count, 1)
+        failed["rolloutStateReason"] = f"ECS deployment circuit breaker: tasks failed to start. Stopped reason: {reason}"
+        self._add_event(service, f"(service {service.name}) (deployment {failed['id']}) deployment failed: "
+                                 f"tasks failed to start. Stopped reason: {reason}")
+        if previous is None:
+            self._set_deployments(service, [dict(failed, status="PRIMARY")])
+            return
+        service.task_definition = previous
+        back = dict(self._deployment(service), runningCount=seen.running)
+        self._set_deployments(service, [back, failed])
+        self._add_event(service, f"(service {service.name}) rolling back to deployment {back['id']}.")
+        seen.task_definition, seen.since, seen.completed = previous, now, False
 
     # -- moto's objects --------------------------------------------------------------------
     def _backend(self) -> Any:

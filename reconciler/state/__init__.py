@@ -9,7 +9,7 @@ from reconciler.state.records import (
     ResourceStatus,
     StoredCondition,
 )
-from reconciler.state.store import Put, Remove, StateConflict, StateNotReady, StateStore
+from reconciler.state.store import Fence, FenceLost, Put, Remove, StateConflict, StateNotReady, StateStore
 from reconciler.state.table import DEFAULT_TABLE, TABLE_ENV
 
 __all__ = [

@@ -68,6 +68,8 @@ class AppRecord:
     rollback_pin: str = ""
     failed_revision: str = ""
     version: int = 0
+    # The git commit the spec was read from (the daemon's GitOps source), "" for a directory.
+    commit: str = ""
 
     def as_item(self) -> dict[str, Any]:
         item = {
@@ -76,6 +78,8 @@ class AppRecord:
             "generation": self.generation, "lastPass": self.last_pass, "outcome": self.outcome,
             "suspended": self.suspended, "rollbackPin": self.rollback_pin, "failedRevision": self.failed_revision,
         }
+        if self.commit:
+            item["commit"] = self.commit
         return item
 
     @classmethod
@@ -84,7 +88,7 @@ class AppRecord:
             environment, item["app"], needs_from_item(item["app"], item.get("requirements")), item.get("specPath", ""),
             item.get("generation", ""), item.get("lastPass", ""), item.get("outcome", ""),
             bool(item.get("suspended", False)), item.get("rollbackPin", ""), item.get("failedRevision", ""),
-            int(item.get("version", 0)),
+            int(item.get("version", 0)), item.get("commit", ""),
         )
 
     def content(self) -> dict[str, Any]:

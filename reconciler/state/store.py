@@ -5,12 +5,17 @@ a client request token so that botocore's retry of a write whose answer was lost
 
 A write that loses a race raises StateConflict; the caller re-reads and recomputes (what we
 write is derived from observation, so recomputing converges).
+
+Fencing (several daemon replicas): with `fences` set, every transaction also carries a
+ConditionCheck on each lease item the writer acts under (holder, fencing token, not expired by the writer's
+clock), so a paused ex-owner whose lease moved on cannot write: the write fails with FenceLost.
 """
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
@@ -34,6 +39,30 @@ class StateConflict(Exception):
 
 class StateNotReady(Exception):
     """The table is being created (AWS refuses reads and writes until it is ACTIVE)."""
+
+
+class FenceLost(Exception):
+    """The lease this writer acts under is no longer its own (expired, or taken over)."""
+
+
+@dataclass(frozen=True)
+class Fence:
+    """The lease item a writer acts under and the fencing token it got when it acquired it."""
+
+    pk: str
+    sk: str
+    holder: str
+    token: int
+    clock: Callable[[], float] = field(default=time.time, compare=False)
+
+    def condition_check(self, table: str) -> dict[str, Any]:
+        return {"ConditionCheck": {
+            "TableName": table, "Key": to_dynamo({"pk": self.pk, "sk": self.sk}),
+            "ConditionExpression": "#h = :h AND #t = :t AND #e > :now",
+            "ExpressionAttributeNames": {"#h": "holder", "#t": "token", "#e": "expires"},
+            "ExpressionAttributeValues": {":h": {"S": self.holder}, ":t": {"N": str(self.token)},
+                                          ":now": {"N": str(int(self.clock() * 1000))}},
+        }}
 
 
 @dataclass(frozen=True)
@@ -77,6 +106,9 @@ class StateStore:
         self.name = name
         self.region = region
         self.exists: bool | None = None  # unknown until observed or loaded
+        # Set by a daemon replica: the leases it acts under (the app's shard; the leader lease when
+        # it changes an environment's shared resources). Checked in every write.
+        self.fences: tuple[Fence, ...] = ()
 
     @property
     def client(self) -> Any:
@@ -124,21 +156,52 @@ class StateStore:
         self.exists = True
         return from_items(environment, items)
 
+    def load_parts(self, environment: str, prefixes: Sequence[str], exact: Sequence[str] = ()) -> EnvironmentState:
+        """Only the items whose sort key starts with one of `prefixes` or is one of `exact`: a
+        pass over one app needs every app's record but only its own (and its environment's)
+        inventory and conditions, not those of the other apps of a large environment."""
+        if self.exists is False:
+            return EnvironmentState(environment)
+        items: list[dict[str, Any]] = []
+        try:
+            for sort_key, operator in [(p, "begins_with(sk, :sk)") for p in prefixes] + [(e, "sk = :sk") for e in exact]:
+                pages = self.client.get_paginator("query").paginate(
+                    TableName=self.name, ConsistentRead=True, KeyConditionExpression=f"pk = :pk AND {operator}",
+                    ExpressionAttributeValues={":pk": {"S": partition(environment)}, ":sk": {"S": sort_key}})
+                for page in pages:
+                    items.extend(from_dynamo(item) for item in page.get("Items", []))
+        except ClientError as error:
+            if is_not_found(error):
+                self.exists = False
+                return EnvironmentState(environment)
+            raise
+        self.exists = True
+        return from_items(environment, items)
+
     # --- writes -------------------------------------------------------------------------
 
     def write(self, operations: Sequence[Put | Remove]) -> None:
-        for start in range(0, len(operations), TRANSACTION_LIMIT):
-            self._transact(operations[start:start + TRANSACTION_LIMIT])
+        size = TRANSACTION_LIMIT - len(self.fences)
+        for start in range(0, len(operations), size):
+            self._transact(operations[start:start + size])
 
     def _transact(self, operations: Sequence[Put | Remove]) -> None:
         if not operations:
             return
-        items = [self._operation(op) for op in operations]
+        fences = self.fences
+        items = [self._operation(op) for op in operations] + [f.condition_check(self.name) for f in fences]
         try:
             self.client.transact_write_items(TransactItems=items, ClientRequestToken=uuid.uuid4().hex)
         except ClientError as error:
             code = error_code(error)
-            if code == "TransactionCanceledException" and "ConditionalCheckFailed" in str(error):
+            reasons = [r.get("Code") for r in error.response.get("CancellationReasons") or []]
+            lost = [f.sk for f, r in zip(fences, reasons[len(items) - len(fences):]) if r == "ConditionalCheckFailed"]
+            if fences and len(reasons) == len(items) and lost:
+                raise FenceLost(f"lease {', '.join(lost)} is no longer held by {fences[0].holder}") from error
+            if code == "TransactionCanceledException" and ("ConditionalCheckFailed" in str(error)
+                                                          or "TransactionConflict" in reasons):
+                # TransactionConflict: another request touched an item meanwhile (a lease renewal):
+                # read again and retry, as for a lost race.
                 raise StateConflict(str(error)) from error
             if code == "ResourceNotFoundException":
                 raise StateNotReady(f"state table {self.name} is not ready") from error

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import structlog
@@ -109,9 +110,13 @@ class StateSync:
         self._created.clear()
         self._refused.clear()
 
+    def failed_revisions(self, controllers: Iterable[Any]) -> dict[Key, str]:
+        return failed_revisions(self.states, controllers)
+
     # --- around a run ---------------------------------------------------------------------
 
-    def register(self, designs: Iterable[EnvironmentDesign], generations: Mapping[tuple[str, str], str]) -> None:
+    def register(self, designs: Iterable[EnvironmentDesign], generations: Mapping[tuple[str, str], str],
+                 commits: Mapping[tuple[str, str], str] | None = None) -> None:
         """Record each app's requirements before anything changes, so a run of another app of
         the environment (another process, another CI job) derives the shared resources from it."""
         for env in designs:
@@ -120,10 +125,14 @@ class StateSync:
                 ops: Operations = []
                 for app in env.apps:
                     old = state.apps.get(app.name)
-                    new = AppRecord(env.name, app.name, app.needs, app.spec_path, generations.get((env.name, app.name), ""),
+                    generation = generations.get((env.name, app.name), "")
+                    # A failed revision is held until the spec or its source changes.
+                    failed = old.failed_revision if old and old.generation == generation else ""
+                    new = AppRecord(env.name, app.name, app.needs, app.spec_path, generation,
                                     old.last_pass if old else "", old.outcome if old else "",
                                     old.suspended if old else False, old.rollback_pin if old else "",
-                                    old.failed_revision if old else "", old.version if old else 0)
+                                    failed, old.version if old else 0,
+                                    (commits or {}).get((env.name, app.name), old.commit if old else ""))
                     if old is None or old.content() != new.content():
                         ops.append(Put(new.as_item(), new.version))
                 return ops
@@ -209,6 +218,20 @@ class StateSync:
             if entry is None or entry.content() != new.content():
                 ops.append(Put(new.as_item(), new.version))
         ops.extend(self._condition_writes(state, environment, status))
+        ops.extend(self._failed_revision_writes(state, environment, plan, status))
+        return ops
+
+    @staticmethod
+    def _failed_revision_writes(state: EnvironmentState, environment: str, plan: Any, status: Any) -> Operations:
+        """Record a revision whose rollout failed on its app; forget it once the app is Ready."""
+        failed = {k.app: o.failed_revision for k, o in plan.observations.items()
+                  if k.environment == environment and k.app and o.failed_revision}
+        ops: Operations = []
+        for app, record in sorted(state.apps.items()):
+            ready = any(c.type == "Ready" and c.status for c in status.specs.get(f"{environment}/{app}", []))
+            revision = failed.get(app) or ("" if ready else record.failed_revision)
+            if revision != record.failed_revision:
+                ops.append(Put(replace(record, failed_revision=revision).as_item(), record.version))
         return ops
 
     @staticmethod
@@ -229,6 +252,14 @@ class StateSync:
             if old is None or old.content() != new.content():
                 ops.append(Put(new.as_item(), new.version))
         return ops
+
+
+def failed_revisions(states: Mapping[str, EnvironmentState], controllers: Iterable[Any]) -> dict[Key, str]:
+    """The revisions recorded as failed (rolled back), per resource of the kinds that deploy
+    revisions: the plan holds them."""
+    kinds = [c.kind for c in controllers if getattr(c, "rollout_field", "")]
+    return {Key(kind, env, app): record.failed_revision for env, state in states.items()
+            for app, record in state.apps.items() if record.failed_revision for kind in kinds}
 
 
 def seed_conditions(store: ConditionStore, state: EnvironmentState) -> None:

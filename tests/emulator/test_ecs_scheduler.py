@@ -117,6 +117,24 @@ def test_a_failed_service_reports_the_stopped_reason_until_it_recovers(ecs, sche
     assert rollouts(service) == [("PRIMARY", "COMPLETED", "sim-app:1")] and service["runningCount"] == 2
 
 
+def test_a_deployment_set_to_fail_is_rolled_back_as_the_circuit_breaker_does(ecs, scheduler):
+    create_service(ecs, register(ecs))
+    scheduler.tick()
+    scheduler.advance(1)
+    scheduler.fail_next_deployment(CLUSTER, "web", "Essential container in task exited")
+    ecs.update_service(cluster=CLUSTER, service="web", taskDefinition=register(ecs, "nginx:2"))
+    scheduler.tick()
+    assert rollouts(describe(ecs)) == [("PRIMARY", "IN_PROGRESS", "sim-app:2"), ("ACTIVE", "COMPLETED", "sim-app:1")]
+    scheduler.advance(1)  # the new tasks fail: ECS rolls back to revision 1
+    service = describe(ecs)
+    assert service["taskDefinition"].endswith("sim-app:1")
+    assert rollouts(service) == [("PRIMARY", "IN_PROGRESS", "sim-app:1"), ("ACTIVE", "FAILED", "sim-app:2")]
+    assert "Essential container in task exited" in service["deployments"][1]["rolloutStateReason"]
+    assert "rolling back" in service["events"][0]["message"]
+    scheduler.advance(1)  # the rollback completes; the failed deployment is gone
+    assert rollouts(describe(ecs)) == [("PRIMARY", "COMPLETED", "sim-app:1")]
+
+
 def test_a_deleted_service_is_left_alone_and_a_recreated_one_starts_over(ecs, scheduler):
     task_definition = register(ecs)
     create_service(ecs, task_definition)

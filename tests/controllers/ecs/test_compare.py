@@ -1,7 +1,14 @@
 """The pure parts: readiness from a DescribeServices answer, and canonical forms."""
 from __future__ import annotations
 
-from controllers.ecs.compare import canonical_network, full_task_definition_arn, Rollout, rollout, storage_variable_prefix
+from controllers.ecs.compare import (
+    Rollout,
+    canonical_network,
+    full_task_definition_arn,
+    rollout,
+    stopped_in_words,
+    storage_variable_prefix,
+)
 
 SERVICE_ARN = "arn:aws:ecs:us-east-1:123456789012:service/sc-dev/api"
 TD = "arn:aws:ecs:us-east-1:123456789012:task-definition/dev-api:{}"
@@ -45,7 +52,22 @@ def test_a_rolled_back_deployment_reports_the_failure_and_the_stopped_reason():
     ready, message = state.ready, state.message
     assert not ready and state.failed
     assert message == ("deployment FAILED: ECS deployment circuit breaker: tasks failed to start.; "
-                       "(service api) has stopped 1 running tasks: (task 1) Stopped reason: CannotPullContainerError")
+                       "(service api) has stopped 1 running tasks: (task 1) Stopped reason: CannotPullContainerError; "
+                       "rolling back to dev-api:2")
+    assert state.failed_revision == TD.format(3)
+
+
+def test_why_a_task_stopped_is_said_in_words():
+    exited = {"stoppedReason": "Essential container in task exited",
+              "containers": [{"name": "web", "exitCode": 1}, {"name": "sidecar", "exitCode": 0}]}
+    assert stopped_in_words(exited) == "essential container web exited: exit code 1"
+    pull = {"stoppedReason": "CannotPullContainerError: pull image manifest has been retried 1 time(s): nginx:nope not found",
+            "containers": [{"name": "web"}]}
+    assert stopped_in_words(pull).startswith("image pull failed: pull image manifest")
+    health = {"stoppedReason": "Task failed container health checks", "containers": [{"name": "web", "healthStatus": "UNHEALTHY"}]}
+    assert stopped_in_words(health) == "health check failed (web): Task failed container health checks"
+    state = rollout(answer(deployment(state="IN_PROGRESS")), TD.format(2), ["essential container web exited: exit code 1"])
+    assert state.message.endswith("; tasks stopped: essential container web exited: exit code 1")
 
 
 def test_set_like_network_lists_are_compared_sorted_and_storage_names_are_upper_snake():

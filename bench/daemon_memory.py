@@ -1,0 +1,102 @@
+"""Benchmark: the daemon's memory over many passes (issue 12: "memory stays flat").
+
+Starts the embedded AWS in its own process (`reconcile emulator`), then `reconcile run` on N
+API specs (one environment) with a short interval, and samples the daemon's resident memory
+(VmRSS of its process, so moto's own memory is not counted) and its pass count (from /metrics)
+until the time is up. Prints one line per sample and a summary: passes per minute, RSS after
+the first converge and at the end, and the growth per thousand passes.
+
+    python bench/daemon_memory.py --specs 50 --minutes 10 --interval 1s
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.noop_pass import write_specs  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    text = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", text).group(1)) / 1024  # type: ignore[union-attr]
+
+
+def metrics(port: int) -> dict[str, float]:
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    passes = sum(float(v) for v in re.findall(r"^reconcile_passes_total\{[^}]*\} (\S+)$", text, re.M))
+    ready = re.search(r'^reconcile_apps\{condition="Ready"\} (\S+)$', text, re.M)
+    return {"passes": passes, "ready": float(ready.group(1)) if ready else 0.0}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--specs", type=int, default=50)
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--interval", default="1s", help="the daemon's --interval (short: many passes)")
+    parser.add_argument("--sample", type=float, default=30.0, help="seconds between samples")
+    args = parser.parse_args()
+    aws_port, metrics_port = free_port(), free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    emulator = subprocess.Popen([sys.executable, "-m", "reconciler.cli", "emulator", "--port", str(aws_port)],
+                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with tempfile.TemporaryDirectory() as tmp:
+        write_specs(Path(tmp), args.specs)
+        time.sleep(3)
+        daemon = subprocess.Popen(
+            [sys.executable, "-m", "reconciler.cli", "run", tmp, "--target", f"http://127.0.0.1:{aws_port}",
+             "--interval", args.interval, "--metrics-addr", f"127.0.0.1:{metrics_port}", "--journal", "none",
+             "--log-level", "warning"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            started = time.monotonic()
+            while True:  # the first converge of every app
+                time.sleep(2)
+                try:
+                    if metrics(metrics_port)["ready"] >= args.specs:
+                        break
+                except OSError:
+                    pass
+                if time.monotonic() - started > 900:
+                    raise SystemExit("the specs did not converge within 15 minutes")
+            converged_s = time.monotonic() - started
+            base = metrics(metrics_port)["passes"], rss_mb(daemon.pid), time.monotonic()
+            print(f"{args.specs} apps Ready after {converged_s:.0f}s; RSS {base[1]:.1f} MB after {base[0]:.0f} passes")
+            print(f"{'elapsed':>8} {'passes':>8} {'RSS MB':>8}")
+            deadline = base[2] + args.minutes * 60
+            samples = []
+            while time.monotonic() < deadline:
+                time.sleep(min(args.sample, max(0.1, deadline - time.monotonic())))
+                m, rss = metrics(metrics_port), rss_mb(daemon.pid)
+                samples.append((time.monotonic() - base[2], m["passes"] - base[0], rss))
+                print(f"{samples[-1][0]:>8.0f} {samples[-1][1]:>8.0f} {rss:>8.1f}", flush=True)
+            elapsed, passes, rss = samples[-1]
+            peak = max(s[2] for s in samples)
+            print(f"passes per minute: {passes / elapsed * 60:.0f}; RSS {base[1]:.1f} -> {rss:.1f} MB (peak {peak:.1f}); "
+                  f"growth {((rss - base[1]) / max(passes, 1)) * 1000:.2f} MB per 1000 passes")
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.wait(timeout=60)
+            emulator.send_signal(signal.SIGTERM)
+            emulator.wait(timeout=30)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
