@@ -144,14 +144,21 @@ class ClientFactory:
         """`aws`, `aws-cn`, `aws-us-gov`: ARNs are built with it, never with a literal."""
         return self.identity()["partition"]
 
-    def availability_zones(self) -> list[str]:
-        def read() -> list[str]:
+    def zones(self) -> list[Any]:
+        """The region's zones an environment may use (reconciler.zones), in zone-ID order."""
+        from reconciler.zones import Zone, usable
+
+        def read() -> list[Any]:
             zones = self.client("ec2").describe_availability_zones(
                 Filters=[{"Name": "state", "Values": ["available"]}, {"Name": "zone-type", "Values": ["availability-zone"]}]
             )["AvailabilityZones"]
-            return sorted(z["ZoneName"] for z in zones)
+            return usable(self.region, [Zone(z["ZoneId"], z["ZoneName"]) for z in zones])
 
-        return self.fact("availability_zones", read)
+        return self.fact("zones", read)
+
+    def availability_zones(self) -> list[str]:
+        """The usable zones' names, in zone-ID order."""
+        return [zone.name for zone in self.zones()]
 
 
 def paginate(client: Any, operation: str, result_key: str, **kwargs: Any) -> Iterator[Any]:

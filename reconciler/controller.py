@@ -94,8 +94,12 @@ class Context:
         return f"arn:{self.partition}:{service}:{region}:{self.account_id if account else ''}:{resource}"
 
     def availability_zones(self, count: int) -> list[str]:
+        """Names of the first `count` usable zones (reconciler.zones: by zone ID)."""
         zones = self.aws.availability_zones()
         return zones[:count]
+
+    def zone_ids(self, count: int) -> list[str]:
+        return [zone.zone_id for zone in self.aws.zones()[:count]]
 
     def new_pass(self) -> "Context":
         return Context(self.aws, memory=self.memory)

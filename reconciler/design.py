@@ -225,7 +225,7 @@ class EnvironmentDesign:
     # Apps of the environment registered in the state store but not being converged now: shared
     # resources are derived from every app of the environment, not only the specs at hand.
     others: tuple[AppNeeds, ...] = ()
-    # The zones the environment's subnets go in, in slot order (empty: not looked up; the first
+    # The zone IDs the environment's subnets go in, in slot order (empty: not looked up; the first
     # ENVIRONMENT_ZONES of the region are used).
     zones: tuple[str, ...] = ()
 

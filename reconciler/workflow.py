@@ -97,7 +97,7 @@ def _needs_of(state: EnvironmentState, app: str) -> AppNeeds:
 def with_environment_facts(designs: Sequence[EnvironmentDesign], states: Mapping[str, EnvironmentState],
                            ctx: Context, leaving: set[tuple[str, str]] = frozenset()) -> list[EnvironmentDesign]:
     """The designs, each with the other apps registered in its environment and its zones."""
-    zones = tuple(ctx.availability_zones(3))
+    zones = tuple(ctx.zone_ids(3))  # by zone ID: the same physical zones in every account
     result = []
     for env in designs:
         state = states.get(env.name) or EnvironmentState(env.name)

@@ -84,6 +84,15 @@ def create_private_namespace(sd: Any, name: str, vpc: str, token: str, tags: dic
         raise
 
 
+def get_operation(sd: Any, operation_id: str) -> dict | None:
+    try:
+        return sd.get_operation(OperationId=operation_id)["Operation"]
+    except ClientError as error:
+        if error_code(error) == "OperationNotFound":
+            return None
+        raise
+
+
 def delete_namespace(sd: Any, namespace_id: str) -> None:
     try:
         sd.delete_namespace(Id=namespace_id)

@@ -27,7 +27,7 @@ from reconciler.aws import error_code
 from reconciler.compare import diff_fields
 from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign
-from reconciler.errors import TerminalError
+from reconciler.errors import RequeueAfter, TerminalError
 from reconciler.naming import namespace_name
 from reconciler.ownership import owner_problem, refuse_unless_ours, tags_for
 from reconciler.resource import UNKNOWN, FieldChange, Key, Observation, Ref, Resource
@@ -41,6 +41,7 @@ class NamespaceController(BaseController):
     scope = "environment"
     immutable = frozenset({"Name", "Vpc"})
     ready_after_apply = False
+    poll_interval = 5.0
     outputs = frozenset({"id", "arn", "name"})
     references = frozenset({"network.vpc"})
 
@@ -101,15 +102,40 @@ class NamespaceController(BaseController):
     def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
         sd = ctx.client("servicediscovery")
         name = resource.desired["Name"]
+        self._check_earlier_operation(resource, ctx)
         token = resource.token or aws.request_id(resource.key, resource.desired)
         try:
-            aws.create_private_namespace(sd, name, resource.desired["Vpc"], token, resource.tags)
+            operation = aws.create_private_namespace(sd, name, resource.desired["Vpc"], token, resource.tags)
         except ClientError as error:
             if error_code(error) not in CONFLICTS:
                 raise
             return self._after_conflict(resource, ctx, error)
-        # Submitted: the id is known once the operation succeeds and observe finds it.
-        return {"name": name}
+        # Submitted: the id is known once the operation succeeds and observe finds it. The
+        # operation id is recorded (the inventory's physical id) so the next pass can ask how
+        # it went: AWS fails namespace creations asynchronously (a hosted-zone conflict, ...).
+        return {"operation_id": operation} if operation else {}
+
+    @staticmethod
+    def _check_earlier_operation(resource: Resource, ctx: Context) -> None:
+        """A namespace we asked for earlier and that observe does not show: still being made
+        (wait), or failed (say why, at once: creating it again would fail the same way)."""
+        recorded = getattr(ctx.recorded(resource.key), "physical_id", "") or ""
+        if not recorded.startswith("operation:"):
+            return
+        operation = aws.get_operation(ctx.client("servicediscovery"), recorded.removeprefix("operation:"))
+        if operation is None:
+            return
+        status = operation.get("Status")
+        if status == "FAIL":
+            raise TerminalError(
+                f"{resource.key}: Cloud Map could not create namespace {resource.desired['Name']}: "
+                f"{operation.get('ErrorCode', 'FAIL')}: {operation.get('ErrorMessage', 'no reason given')}",
+                "NamespaceCreationFailed")
+        if status == "SUCCESS" and _age(operation) > ctx.pace(60.0):
+            return  # made, and gone since (deleted behind our back): create it again
+        if status in ("SUBMITTED", "PENDING", "SUCCESS"):
+            raise RequeueAfter(f"{resource.key}: namespace creation {status} (operation "
+                               f"{operation.get('Id')}); waiting for it to appear", ctx.pace(5.0))
 
     def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
                ctx: Context) -> Mapping[str, Any]:
@@ -135,3 +161,13 @@ class NamespaceController(BaseController):
     def delete(self, key: Key, observation: Observation, ctx: Context) -> None:
         # Asynchronous on AWS; ResourceInUse (services still in it) propagates and is retried.
         aws.delete_namespace(ctx.client("servicediscovery"), observation.outputs["id"])
+
+
+def _age(operation: Mapping[str, Any]) -> float:
+    import time
+    from datetime import datetime
+
+    updated = operation.get("UpdateDate") or operation.get("CreateDate")
+    if isinstance(updated, datetime):
+        return time.time() - updated.timestamp()
+    return time.time() - float(updated or 0)

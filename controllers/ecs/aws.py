@@ -79,8 +79,12 @@ def find_task_definition(ecs: Any, family: str) -> tuple[dict, dict[str, str]] |
 
 
 def register_task_definition(ecs: Any, content: Mapping[str, Any], tags: Mapping[str, str]) -> dict:
-    # A role created seconds ago may not be assumable by ECS yet (IAM is eventually consistent).
-    return retry.iam_propagation.call(ecs.register_task_definition, **content, tags=ecs_tags(tags))["taskDefinition"]
+    """`ecs`: a client that does not retry: every call registers a revision, so a resend after a
+    lost answer would register two. Resent only when ECS refused it (a role created seconds ago
+    not assumable yet: IAM is eventually consistent; throttling)."""
+    return retry.Policy("register_task_definition", lambda e: retry.role_not_assumable_yet(e) or retry.not_found(e)
+                        or retry.throttled(e), max_attempts=8, max_seconds=12.0).call(
+        ecs.register_task_definition, **content, tags=ecs_tags(tags))["taskDefinition"]
 
 
 def active_revisions(ecs: Any, family: str) -> list[str]:

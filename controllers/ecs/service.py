@@ -40,7 +40,7 @@ DEPLOYMENT_CONFIGURATION = {
     "deploymentCircuitBreaker": {"enable": True, "rollback": True},
 }
 # Fields UpdateService changes in place; others need a new service (see `immutable`).
-UPDATABLE = ("desiredCount", "taskDefinition", "networkConfiguration", "deploymentConfiguration",
+UPDATABLE = ("desiredCount", "taskDefinition", "networkConfiguration", "deploymentConfiguration", "serviceRegistries",
              "platformVersion", "propagateTags", "enableECSManagedTags", "healthCheckGracePeriodSeconds",
              "loadBalancers")
 # A hosting app's tasks get this long to pass the load balancer's health check after starting.
@@ -71,8 +71,9 @@ def client_token(resource: Resource) -> str:
 class ServiceController(BaseController):
     kind = KIND
     scope = "app"
-    # serviceRegistries and launchType cannot change on an existing service: replace.
-    immutable = frozenset({"cluster", "serviceName", "serviceRegistries", "launchType"})
+    # launchType cannot change on an existing service: replace. (serviceRegistries can: UpdateService
+    # takes them, so a new entrypoint port is an update, never a service torn down.)
+    immutable = frozenset({"cluster", "serviceName", "launchType"})
     # Not echoed by moto's DescribeServices (AWS does echo them): compared only when the answer
     # carries them, so moto shows no perpetual diff and AWS drift is still seen.
     # healthCheckGracePeriodSeconds is set only with a load balancer (hosting apps).

@@ -123,7 +123,7 @@ class TaskDefinitionController(BaseController):
         return diff_fields(desired, observation.fields)
 
     def create(self, resource: Resource, ctx: Context) -> Mapping[str, Any]:
-        return _outputs(aws.register_task_definition(ctx.client("ecs"), resource.desired, resource.tags))
+        return _outputs(aws.register_task_definition(ctx.client("ecs", retries=False), resource.desired, resource.tags))
 
     def update(self, resource: Resource, observation: Observation, changes: Sequence[FieldChange],
                ctx: Context) -> Mapping[str, Any]:
@@ -131,7 +131,7 @@ class TaskDefinitionController(BaseController):
         if changed_fields(changes) - {"tags"}:
             # Revisions are immutable: a changed content is exactly one new revision, tagged at
             # registration.
-            return _outputs(aws.register_task_definition(client, resource.desired, resource.tags))
+            return _outputs(aws.register_task_definition(ctx.client("ecs", retries=False), resource.desired, resource.tags))
         stale = {k: v for k, v in resource.tags.items() if observation.tags.get(k) != v}
         aws.tag_resource(client, observation.outputs["arn"], stale)  # tags only: no new revision
         return dict(observation.outputs)

@@ -74,10 +74,11 @@ def describe_subnets(ec2: Any, filters: list[dict]) -> list[dict]:
     return list(paginate(ec2, "describe_subnets", "Subnets", Filters=filters))
 
 
-def create_subnet(ec2: Any, vpc_id: str, cidr: str, zone: str, tags: Mapping[str, str]) -> dict:
+def create_subnet(ec2: Any, vpc_id: str, cidr: str, zone_id: str, tags: Mapping[str, str]) -> dict:
+    """In the zone with this zone ID (the same physical zone in every account)."""
     try:
         return retry.read_after_create.call(
-            ec2.create_subnet, VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=zone,
+            ec2.create_subnet, VpcId=vpc_id, CidrBlock=cidr, AvailabilityZoneId=zone_id,
             TagSpecifications=tag_specification("subnet", tags),
         )["Subnet"]
     except ClientError as error:

@@ -26,6 +26,7 @@ from reconciler.controller import BaseController, Context
 from reconciler.design import EnvironmentDesign
 from reconciler.errors import TerminalError
 from reconciler.ownership import tags_for
+from reconciler.compare import diff_fields
 from reconciler.resource import FieldChange, Key, Observation, Ref, Resource
 
 
@@ -55,9 +56,18 @@ class SubnetsController(BaseController):
         key = Key(SUBNETS, env.name)
         subnets = [
             {"Index": index, "CidrBlock": cidr, "MapPublicIpOnLaunch": True}
+            | ({"AvailabilityZoneId": env.zones[index]} if index < len(env.zones) else {})
             for index, cidr in enumerate(carve(env.cidr, env.zone_count))
         ]
         return [Resource(key, {"VpcId": Ref(VPC, "id"), "Subnets": subnets}, tags_for(key), env.adopt)]
+
+    def diff(self, resource: Resource, observation: Observation) -> list[FieldChange]:
+        """A subnet's zone is chosen when it is made and cannot change: compared for new slots
+        only (the plan says which zone a new subnet goes in)."""
+        existing = {s["Index"] for s in observation.fields.get("Subnets", [])}
+        wanted = [{k: v for k, v in item.items() if not (k == "AvailabilityZoneId" and item["Index"] in existing)}
+                  for item in resource.desired["Subnets"]]
+        return diff_fields({**resource.desired, "Subnets": wanted, "tags": resource.tags}, observation.fields)
 
     def observe(self, resources: Sequence[Resource], ctx: Context) -> Mapping[Key, Observation]:
         return observe_in_vpcs(resources, lambda filters: aws.describe_subnets(ctx.client("ec2"), filters), self._observation)
@@ -116,9 +126,9 @@ class SubnetsController(BaseController):
         ec2 = ctx.client("ec2")
         vpc_id = resource.desired["VpcId"]
         wanted = resource.desired["Subnets"]
-        zones = ctx.availability_zones(len(wanted))
+        zones = ctx.zone_ids(len(wanted))
         if len(zones) < len(wanted):
-            raise TerminalError(f"{resource.key}: {len(wanted)} subnets need {len(wanted)} availability zones, "
+            raise TerminalError(f"{resource.key}: {len(wanted)} subnets need {len(wanted)} usable availability zones, "
                                 f"region {ctx.region} offers {len(zones)}", reason="NotEnoughZones")
         result: dict[int, dict] = {}
         for item in wanted:
@@ -130,7 +140,7 @@ class SubnetsController(BaseController):
                 aws.delete_subnet(ec2, subnet["SubnetId"])
                 subnet = None
             if subnet is None:
-                subnet = aws.create_subnet(ec2, vpc_id, item["CidrBlock"], zones[index], tags)
+                subnet = aws.create_subnet(ec2, vpc_id, item["CidrBlock"], item.get("AvailabilityZoneId") or zones[index], tags)
             else:
                 aws.create_tags(ec2, [subnet["SubnetId"]], stale_tags(tags, tags_of(subnet)))
             if bool(subnet.get("MapPublicIpOnLaunch")) != item["MapPublicIpOnLaunch"]:

@@ -21,6 +21,16 @@ def tags_of(client: Any, arn: str) -> dict[str, str]:
     return {t["Key"]: t["Value"] for t in paginate(client, "list_tags_of_resource", "Tags", ResourceArn=arn)}
 
 
+def tags_of_if_readable(client: Any, arn: str) -> dict[str, str] | None:
+    """The table's tags; None while AWS cannot say (a table still CREATING answers not found)."""
+    try:
+        return tags_of(client, arn)
+    except ClientError as error:
+        if is_not_found(error):
+            return None
+        raise
+
+
 def point_in_time_recovery(client: Any, name: str) -> bool | None:
     """Whether PITR is on; None when AWS cannot say yet (a table still being created)."""
     try:

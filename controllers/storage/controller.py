@@ -64,6 +64,7 @@ class StorageTableController(BaseController):
     unobservable = frozenset({"SSESpecification"})  # set at creation only (see above)
     retain_on_delete = True
     ready_after_apply = False
+    poll_interval = 5.0
     outputs = frozenset({"name", "arn"})
     standard_names = ()  # one per storage grant with create: true
 
@@ -88,11 +89,17 @@ class StorageTableController(BaseController):
                 result[resource.key] = Observation.absent()
                 continue
             status = table.get("TableStatus", "")
-            tags = aws.tags_of(client, table["TableArn"])
+            tags = aws.tags_of_if_readable(client, table["TableArn"])
+            message = f"table is {status}" if status != "ACTIVE" else ""
+            if tags is None:
+                # AWS answers ListTagsOfResource on a table still CREATING with "not found": its
+                # ownership is checked once it is ACTIVE (nothing is changed before then; a
+                # change waits for ACTIVE), so until then it is taken as the one it seems to be.
+                tags = dict(resource.tags)
+                message = f"table is {status}; its tags can be read once it is ACTIVE"
             pitr = aws.point_in_time_recovery(client, table["TableName"]) if status == "ACTIVE" else None
             fields = compare.observed_fields(table, tags, pitr)
             keys_changed = compare.key_change(resource.desired, fields)
-            message = f"table is {status}" if status != "ACTIVE" else ""
             result[resource.key] = Observation(
                 exists=True,
                 fields=fields,

@@ -40,10 +40,17 @@ log = structlog.get_logger("reconciler.state")
 Operations = list[Put | Remove]
 
 
+OPERATION_PREFIX = "operation:"
+
+
 def physical_id(outputs: Mapping[str, Any]) -> str:
+    """What identifies the resource in AWS; for an asynchronous create not finished yet, the
+    operation that makes it (`operation:<id>`: Cloud Map's CreatePrivateDnsNamespace)."""
     for name in ("arn", "id", "name", "client_id"):
         if outputs.get(name):
             return str(outputs[name])
+    if outputs.get("operation_id"):
+        return OPERATION_PREFIX + str(outputs["operation_id"])
     ids = outputs.get("ids")
     return ",".join(ids) if isinstance(ids, list) else ""
 

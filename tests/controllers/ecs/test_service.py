@@ -213,15 +213,18 @@ def test_a_foreign_service_with_our_name_is_refused_then_adopted_when_asked(ctx,
     assert found["networkConfiguration"]["awsvpcConfiguration"]["assignPublicIp"] == "ENABLED"
 
 
-def test_a_new_entrypoint_port_replaces_the_service(ctx, aws, tmp_path, scheduler):
+def test_a_new_entrypoint_port_updates_the_service_in_place(ctx, aws, tmp_path, scheduler):
     path = write_app(tmp_path)
     run(ctx, design(path), scheduler)
+    before = service(aws)["serviceArn"]
     path.parent.joinpath("src", "Dockerfile").write_text(DOCKERFILE.replace("8080", "9090"))
     designs = design(path)
     plan = make_plan(CONTROLLERS, designs, ctx.new_pass())
     assert {(c.kind, c.action) for c in plan.pending} >= {("ecs.task_definition", "update")}
+    assert ("ecs.service", "replace") not in {(c.kind, c.action) for c in plan.pending}
     assert run(ctx, designs, scheduler).converged
     found = service(aws)
+    assert found["serviceArn"] == before and "DeleteService" not in " ".join(aws.requests)
     assert found["serviceRegistries"][0]["containerPort"] == 9090
     assert found["taskDefinition"] == revisions(aws)[-1]
 

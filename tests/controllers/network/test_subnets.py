@@ -33,11 +33,14 @@ def net(net):
 HA = ("posts-api", "highAvailability: true\n")
 
 
-def in_zones(envs, count: int):
-    """The same designs in a region that offers `count` zones."""
+def in_zones(envs, count: int, ctx=None):
+    """The same designs in a region that offers `count` usable zones."""
     import dataclasses
 
-    return [dataclasses.replace(env, zones=tuple(f"us-east-1{c}" for c in "abcdef"[:count])) for env in envs]
+    from reconciler.zones import VPC_LINK_ZONE_IDS
+
+    ids = sorted(VPC_LINK_ZONE_IDS["us-east-1"])[:count]
+    return [dataclasses.replace(env, zones=tuple(ids)) for env in envs]
 
 
 def ours(ec2) -> list[dict]:
