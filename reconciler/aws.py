@@ -6,6 +6,7 @@ Retries for throttling and transport errors happen here (botocore); eventual con
 """
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -85,8 +86,10 @@ class ClientFactory:
                     service, region_name=region, endpoint_url=self.endpoint.endpoint_url,
                     config=self.config if retries else self.single_shot_config,
                 )
-                client.meta.events.register("before-send", self._before_send)
-                client.meta.events.register("needs-retry", self._answered)
+                # Event names spell the service's id ("cognito-identity-provider"), budgets its
+                # client name ("cognito-idp"): the handlers are told which.
+                client.meta.events.register("before-send", functools.partial(self._before_send, service))
+                client.meta.events.register("needs-retry", functools.partial(self._answered, service))
                 for event, handler in self._hooks:
                     client.meta.events.register(event, handler)
                 self._clients[cache_key] = client
@@ -100,18 +103,17 @@ class ClientFactory:
             for client in self._clients.values():
                 client.meta.events.register(event, handler)
 
-    def _before_send(self, request: Any = None, **kwargs: Any) -> None:
+    def _before_send(self, service: str, request: Any = None, **kwargs: Any) -> None:
         # Runs once per HTTP attempt, retries included: what AWS bills and throttles.
-        service, _, operation = kwargs.get("event_name", "").removeprefix("before-send.").partition(".")
+        operation = kwargs.get("event_name", "").rsplit(".", 1)[-1]
         self.budgets.before_call(service, operation)
         with self._lock:
             self.request_count += 1
             if self.keep_requests:
                 self.requests.append(f"{service}.{operation}")
 
-    def _answered(self, response: Any = None, **kwargs: Any) -> None:
+    def _answered(self, service: str, response: Any = None, **kwargs: Any) -> None:
         """Every attempt's answer (botocore asks whether to retry it): feeds the budgets."""
-        service = kwargs.get("event_name", "").removeprefix("needs-retry.").split(".")[0]
         if response is None:
             return None
         parsed = response[1] if isinstance(response, tuple) and len(response) > 1 else {}

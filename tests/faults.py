@@ -70,13 +70,19 @@ class FaultLayer:
         self._lock = threading.Lock()
         self._created: dict[str, float] = {}
         self._http = URLLib3Session()
+        self._calling = threading.local()  # the operation model of the call this thread is making
+        self.factory.events.register("before-call", self._before_call)
         self.factory.events.register_last("before-send", self._before_send)
         self.factory.events.register("after-call", self._after_call)
+
+    def _before_call(self, model: Any = None, **_: Any) -> None:
+        self._calling.model = model
 
     # --- faults ---------------------------------------------------------------------------
 
     def _before_send(self, request: Any = None, event_name: str = "", **_: Any) -> Any:
-        service, _, operation = event_name.removeprefix("before-send.").partition(".")
+        model = self._calling.model
+        service, operation = model.service_model.service_name, model.name
         with self._lock:
             self.attempts.append((self.clock(), service, operation))
             fault = self._pick(service, operation)
@@ -84,12 +90,12 @@ class FaultLayer:
                 self.injected[fault] = self.injected.get(fault, 0) + 1
         if fault == "lost":
             answer = self._http.send(request)  # it takes effect upstream ...
-            self._remember_lost(service, operation, answer)
+            self._remember_lost(model, answer)
             raise ReadTimeoutError(endpoint_url=request.url)  # ... and the answer never comes
         if fault == "reset":
             raise ConnectionClosedError(endpoint_url=request.url)
         if fault in ("throttle", "unavailable"):
-            return _error(self._protocol(service), request.url, throttled=fault == "throttle")
+            return _error(model.metadata["protocol"], request.url, throttled=fault == "throttle")
         return None
 
     def _pick(self, service: str, operation: str) -> str:
@@ -97,18 +103,17 @@ class FaultLayer:
             return ""
         if self._random.random() >= self.rate:
             return ""
-        allowed = [k for k in self.kinds if k != "lost" or operation.startswith(MUTATING)]
+        if operation.startswith(MUTATING) and "lost" in self.kinds and self._random.random() < 0.5:
+            return "lost"  # half the faults of a mutating call: the one that makes copies
+        allowed = [k for k in self.kinds if k != "lost"]
         return self._random.choice(allowed) if allowed else ""
-
-    def _protocol(self, service: str) -> str:
-        return self.factory.client(service).meta.service_model.metadata["protocol"]
 
     # --- read-after-create lag ------------------------------------------------------------
 
-    def _after_call(self, parsed: Any = None, model: Any = None, event_name: str = "", **_: Any) -> None:
-        if not self.lag or not isinstance(parsed, dict):
+    def _after_call(self, parsed: Any = None, model: Any = None, **_: Any) -> None:
+        if not self.lag or not isinstance(parsed, dict) or model is None:
             return
-        service, _, operation = event_name.removeprefix("after-call.").partition(".")
+        service, operation = model.service_model.service_name, model.name
         self._remember(service, operation, parsed)
         listed = LISTS.get((service, operation))
         if listed:
@@ -129,10 +134,10 @@ class FaultLayer:
             with self._lock:
                 self._created[body[id_key]] = self.clock()
 
-    def _remember_lost(self, service: str, operation: str, answer: Any) -> None:
+    def _remember_lost(self, model: Any, answer: Any) -> None:
+        service, operation = model.service_model.service_name, model.name
         if (service, operation) not in CREATES or answer.status_code >= 300:
             return
-        model = self.factory.client(service).meta.service_model.operation_model(operation)
         parsed = create_parser(model.metadata["protocol"]).parse(
             {"status_code": answer.status_code, "headers": answer.headers, "body": answer.content}, model.output_shape)
         self._remember(service, operation, parsed)
@@ -162,6 +167,10 @@ def _error(protocol: str, url: str, *, throttled: bool) -> AWSResponse:
     if protocol == "ec2":
         code = "RequestLimitExceeded" if throttled else "Unavailable"
         body = f"<Response><Errors><Error><Code>{code}</Code><Message>injected</Message></Error></Errors><RequestID>x</RequestID></Response>"
+        return AWSResponse(url, 503, {}, _Raw(body.encode()))
+    if protocol == "rest-xml":
+        code = "SlowDown" if throttled else "ServiceUnavailable"
+        body = f"<Error><Code>{code}</Code><Message>injected</Message><RequestId>x</RequestId></Error>"
         return AWSResponse(url, 503, {}, _Raw(body.encode()))
     if protocol == "query":
         code = "Throttling" if throttled else "ServiceUnavailable"
@@ -202,13 +211,16 @@ class CountingProxy:
                     proxy.count += 1
                     number = proxy.count
                 on_request(number)
-                self.send_response(answer.status)
-                for key, value in answer.headers.items():
-                    if key.lower() not in ("content-length", "transfer-encoding", "connection"):
-                        self.send_header(key, value)
-                self.send_header("Content-Length", str(len(answer.data)))
-                self.end_headers()
-                self.wfile.write(answer.data)
+                try:
+                    self.send_response(answer.status)
+                    for key, value in answer.headers.items():
+                        if key.lower() not in ("content-length", "transfer-encoding", "connection"):
+                            self.send_header(key, value)
+                    self.send_header("Content-Length", str(len(answer.data)))
+                    self.end_headers()
+                    self.wfile.write(answer.data)
+                except OSError:  # the caller was killed: its answer goes nowhere, as intended
+                    self.close_connection = True
 
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _forward
 

@@ -85,7 +85,9 @@ class StateSync:
                     entry = state.inventory.get(key)
                     if entry is not None and entry.status == PENDING and entry.token == tokens[key]:
                         continue
-                    marker = InventoryEntry(key, "", self.region, PENDING, tokens[key], now_iso())
+                    # The last physical id stays: an asynchronous create's operation can be asked about.
+                    marker = InventoryEntry(key, entry.physical_id if entry else "", self.region, PENDING, tokens[key],
+                                            now_iso())
                     ops.append(Put(marker.as_item(), entry.version if entry else 0))
                 return ops
 

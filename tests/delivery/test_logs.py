@@ -26,7 +26,7 @@ def test_logs_of_all_containers_or_one_since_a_time_and_followed(moto_server, tm
     assert run(url, "logs", spec, "--container", "nope") == EXIT_ERROR
     assert "has no container 'nope' (it has: web, cache)" in capsys.readouterr().err
 
-    timer = threading.Timer(1.0, _thread.interrupt_main)  # Ctrl-C
+    timer = threading.Timer(4.0, _thread.interrupt_main)  # Ctrl-C (late enough on a loaded machine)
     timer.start()
     try:
         assert run(url, "logs", spec, "--follow") == 130
