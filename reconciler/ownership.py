@@ -51,6 +51,17 @@ def display_name(key: Key) -> str:
     return "-".join(parts)
 
 
+def tagged_for(key: Key, tags: Mapping[str, str]) -> bool:
+    """Tags that say "this is exactly the resource with this key" (kind, environment, app, name)."""
+    return (
+        tags.get(TAG_MANAGED_BY) == MANAGED_BY_VALUE
+        and tags.get(TAG_KIND) == key.kind
+        and tags.get(TAG_ENVIRONMENT) == key.environment
+        and tags.get(TAG_APP) == key.app
+        and tags.get(TAG_NAME, "") == key.name
+    )
+
+
 def owner_problem(key: Key, observed_tags: Mapping[str, str]) -> str | None:
     """Why an existing resource is not ours to manage, or None when it is."""
     if observed_tags.get(TAG_MANAGED_BY) != MANAGED_BY_VALUE:

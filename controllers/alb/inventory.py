@@ -4,13 +4,13 @@ DescribeRules and one DescribeListenerCertificates per listener, and DescribeTag
 20, however many resources ask."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from controllers.alb import aws
 from reconciler.controller import Context
-from reconciler.ownership import MANAGED_BY_VALUE, TAG_APP, TAG_ENVIRONMENT, TAG_KIND, TAG_MANAGED_BY, TAG_NAME
-from reconciler.resource import UNKNOWN, Key
+from reconciler.resource import UNKNOWN
+from reconciler.ownership import tagged_for  # noqa: F401  (re-exported for this package)
 
 SERVICE = "elbv2"
 
@@ -59,10 +59,6 @@ def certificate_tags(ctx: Context, arn: str) -> dict[str, str]:
     return ctx.cache.get((SERVICE, "acm-tags", arn), lambda: aws.certificate_tags(ctx.client("acm"), arn))
 
 
-def tagged_for(key: Key, tags: Mapping[str, str]) -> bool:
-    return (tags.get(TAG_MANAGED_BY) == MANAGED_BY_VALUE and tags.get(TAG_KIND) == key.kind
-            and tags.get(TAG_ENVIRONMENT) == key.environment and tags.get(TAG_APP) == key.app
-            and tags.get(TAG_NAME, "") == key.name)
 
 
 def known(value: Any) -> bool:

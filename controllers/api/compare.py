@@ -6,28 +6,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from reconciler.ownership import (
-    MANAGED_BY_VALUE,
-    TAG_APP,
     TAG_CREATION_TOKEN,
-    TAG_ENVIRONMENT,
-    TAG_KIND,
-    TAG_MANAGED_BY,
-    TAG_NAME,
 )
 from reconciler.resource import UNKNOWN, Key
+from reconciler.ownership import tagged_for  # noqa: F401  (re-exported for this package)
 
 INTEGRATION_PREFIX = "integrations/"
 
 
-def tagged_for(key: Key, tags: Mapping[str, str]) -> bool:
-    """Tags that say "this is exactly the resource with this key" (kind, env, app, name)."""
-    return (
-        tags.get(TAG_MANAGED_BY) == MANAGED_BY_VALUE
-        and tags.get(TAG_KIND) == key.kind
-        and tags.get(TAG_ENVIRONMENT) == key.environment
-        and tags.get(TAG_APP, None) == key.app
-        and tags.get(TAG_NAME, "") == key.name
-    )
 
 
 def pick(key: Key, name: str, items: Iterable[Mapping[str, Any]], id_field: str, recorded: Any = None,

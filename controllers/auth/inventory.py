@@ -3,21 +3,14 @@ DescribeUserPool per candidate pool, shared by the pool and app-client kinds (a 
 tags of its own: it belongs to its pool, whose `UserPoolTags` carry ours)."""
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from controllers.auth import aws
 from reconciler.controller import Context
 from reconciler.ownership import (
-    MANAGED_BY_VALUE,
-    TAG_APP,
     TAG_CREATION_TOKEN,
-    TAG_ENVIRONMENT,
-    TAG_KIND,
-    TAG_MANAGED_BY,
-    TAG_NAME,
 )
-from reconciler.resource import Key
+from reconciler.ownership import tagged_for  # noqa: F401  (re-exported for this package)
 
 SERVICE = "cognito-idp"
 
@@ -43,14 +36,4 @@ def pools_named(ctx: Context, name: str) -> list[dict]:
 
 def pool_by_id(ctx: Context, pool_id: str) -> dict | None:
     return ctx.cache.get((SERVICE, "pool", pool_id), lambda: aws.find_user_pool(client(ctx), pool_id))
-
-
-def tagged_for(key: Key, tags: Mapping[str, str]) -> bool:
-    return (
-        tags.get(TAG_MANAGED_BY) == MANAGED_BY_VALUE
-        and tags.get(TAG_KIND) == key.kind
-        and tags.get(TAG_ENVIRONMENT) == key.environment
-        and tags.get(TAG_APP) == key.app
-        and tags.get(TAG_NAME, "") == key.name
-    )
 

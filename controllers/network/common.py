@@ -7,17 +7,15 @@ from typing import Any
 
 from reconciler.ownership import (
     MANAGED_BY_VALUE,
-    TAG_APP,
     TAG_ENVIRONMENT,
     TAG_KIND,
     TAG_MANAGED_BY,
     TAG_CREATION_TOKEN,
-    TAG_NAME,
     as_dict,
     display_name,
 )
 from reconciler.resource import UNKNOWN, Key, Observation, Resource
-from reconciler.ownership import stale_tags  # noqa: F401  (re-exported for this package)
+from reconciler.ownership import stale_tags, tagged_for  # noqa: F401  (stale_tags re-exported for this package)
 
 VPC = "network.vpc"
 SUBNETS = "network.subnets"
@@ -53,13 +51,7 @@ def tags_of(item: Mapping) -> dict[str, str]:
 
 def is_ours(tags: Mapping[str, str], key: Key) -> bool:
     """Tags say this AWS object is the one this key manages."""
-    return (
-        tags.get(TAG_MANAGED_BY) == MANAGED_BY_VALUE
-        and tags.get(TAG_ENVIRONMENT) == key.environment
-        and tags.get(TAG_KIND) == key.kind
-        and tags.get(TAG_APP) == key.app
-        and tags.get(TAG_NAME, "") == key.name
-    )
+    return tagged_for(key, tags)
 
 
 def is_named_like(tags: Mapping[str, str], key: Key) -> bool:

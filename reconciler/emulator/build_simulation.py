@@ -33,6 +33,7 @@ import yaml
 
 from reconciler.emulator import docker_simulation
 from reconciler.emulator.moto_state import now_iso, pusher, s3_object, user_metadata
+from reconciler.emulator.ticker import Ticker
 
 PHASES = ("SUBMITTED", "QUEUED", "PROVISIONING", "DOWNLOAD_SOURCE", "INSTALL", "PRE_BUILD", "BUILD", "POST_BUILD",
           "UPLOAD_ARTIFACTS", "FINALIZING", "COMPLETED")
@@ -73,39 +74,20 @@ class _Execution:
     details: list[dict] = field(default_factory=list)
 
 
-class BuildSimulation:
+class BuildSimulation(Ticker):
+    name = "build-simulation"
+
     def __init__(self, *, step: float = 0.01, interval: float = 0.02, clock: Callable[[], float] = time.monotonic) -> None:
         self.step, self.interval, self.clock = step, interval, clock
         self._executions: list[_Execution] = []
         self._builds: list[_Build] = []
         self._lock = threading.RLock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> "BuildSimulation":
-        if self._thread is None or not self._thread.is_alive():
-            self._stop = threading.Event()
-            self._thread = threading.Thread(target=self._run, name="build-simulation", daemon=True)
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        Ticker.__init__(self)
 
     def forget(self) -> None:
         with self._lock:
             self._executions.clear()
             self._builds.clear()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                self.tick()
-            except Exception:  # noqa: BLE001 - a simulation hiccup must not kill the thread
-                pass
 
     # -- what moto_extensions hands over ---------------------------------------------------------
     def execution_started(self, account: str, region: str, pipeline: Any, execution: Any) -> None:

@@ -36,6 +36,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler.emulator.ticker import Ticker
+
 
 @dataclass
 class _Seen:
@@ -53,7 +55,9 @@ class _Seen:
     doomed: tuple[str, str | None] | None = None  # (reason, previous task definition) of a deployment set to fail
 
 
-class EcsScheduler:
+class EcsScheduler(Ticker):
+    name = "ecs-scheduler"
+
     def __init__(self, account_id: str, region: str, *, delay: float = 1.0, interval: float = 0.25,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.account_id = account_id
@@ -63,35 +67,13 @@ class EcsScheduler:
         self.clock = clock
         self._seen: dict[tuple[str, str], _Seen] = {}
         self._lock = threading.RLock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        Ticker.__init__(self)
 
     # -- lifecycle -------------------------------------------------------------------------
-    def start(self) -> "EcsScheduler":
-        if self._thread is not None and self._thread.is_alive():
-            return self
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="ecs-scheduler", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
     def forget(self) -> None:
         """Drop all tracking (after moto's reset)."""
         with self._lock:
             self._seen.clear()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                self.tick()
-            except Exception:  # noqa: BLE001 - a simulation hiccup must not kill the thread
-                pass
 
     # -- faults ----------------------------------------------------------------------------
     def fail_service(self, cluster: str, service: str, reason: str) -> None:

@@ -140,21 +140,7 @@ class StateStore:
         """Everything recorded for one environment; empty when the table does not exist (yet)."""
         if self.exists is False:
             return EnvironmentState(environment)
-        items: list[dict[str, Any]] = []
-        try:
-            pages = self.client.get_paginator("query").paginate(
-                TableName=self.name, ConsistentRead=True,
-                KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": {"S": partition(environment)}},
-            )
-            for page in pages:
-                items.extend(from_dynamo(item) for item in page.get("Items", []))
-        except ClientError as error:
-            if is_not_found(error):
-                self.exists = False
-                return EnvironmentState(environment)
-            raise
-        self.exists = True
-        return from_items(environment, items)
+        return self._query(environment, [("", "")])
 
     def load_parts(self, environment: str, prefixes: Sequence[str], exact: Sequence[str] = ()) -> EnvironmentState:
         """Only the items whose sort key starts with one of `prefixes` or is one of `exact`: a
@@ -162,12 +148,21 @@ class StateStore:
         inventory and conditions, not those of the other apps of a large environment."""
         if self.exists is False:
             return EnvironmentState(environment)
+        conditions = [(p, "begins_with(sk, :sk)") for p in prefixes] + [(e, "sk = :sk") for e in exact]
+        return self._query(environment, conditions)
+
+    def _query(self, environment: str, conditions: Sequence[tuple[str, str]]) -> EnvironmentState:
+        """One strongly consistent Query per (sort key, condition) of the environment's partition
+        (("", ""): the whole partition); empty when the table does not exist (yet)."""
         items: list[dict[str, Any]] = []
         try:
-            for sort_key, operator in [(p, "begins_with(sk, :sk)") for p in prefixes] + [(e, "sk = :sk") for e in exact]:
+            for sort_key, operator in conditions:
+                values = {":pk": {"S": partition(environment)}}
+                if operator:
+                    values[":sk"] = {"S": sort_key}
                 pages = self.client.get_paginator("query").paginate(
-                    TableName=self.name, ConsistentRead=True, KeyConditionExpression=f"pk = :pk AND {operator}",
-                    ExpressionAttributeValues={":pk": {"S": partition(environment)}, ":sk": {"S": sort_key}})
+                    TableName=self.name, ConsistentRead=True, ExpressionAttributeValues=values,
+                    KeyConditionExpression="pk = :pk" + (f" AND {operator}" if operator else ""))
                 for page in pages:
                     items.extend(from_dynamo(item) for item in page.get("Items", []))
         except ClientError as error:
