@@ -6,6 +6,9 @@ Retries for throttling and transport errors happen here (botocore); eventual con
 """
 from __future__ import annotations
 
+import collections
+import contextlib
+import contextvars
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +21,19 @@ from botocore.exceptions import ClientError
 from reconciler.budget import Budgets
 
 USER_AGENT = "serverless-container-reconciler/0.1"
+
+# The kind on whose behalf requests are sent (set by the plan and the executor): requests are
+# counted per kind as well as per operation, so a benchmark can say where they go.
+_ATTRIBUTED_KIND: contextvars.ContextVar[str] = contextvars.ContextVar("reconcile_kind", default="")
+
+
+@contextlib.contextmanager
+def on_behalf_of(kind: str) -> Iterator[None]:
+    token = _ATTRIBUTED_KIND.set(kind)
+    try:
+        yield
+    finally:
+        _ATTRIBUTED_KIND.reset(token)
 
 
 @dataclass(frozen=True)
@@ -59,6 +75,7 @@ class ClientFactory:
         self._lock = threading.Lock()
         self.request_count = 0
         self.requests: list[str] = []
+        self.requests_by_kind: collections.Counter[str] = collections.Counter()
         # A long-running daemon keeps only the count: the list would grow for ever.
         self.keep_requests = True
         self._hooks: list[tuple[str, Any]] = []
@@ -108,6 +125,7 @@ class ClientFactory:
             self.request_count += 1
             if self.keep_requests:
                 self.requests.append(f"{service}.{operation}")
+                self.requests_by_kind[_ATTRIBUTED_KIND.get() or "(engine)"] += 1
 
     def _answered(self, response: Any = None, **kwargs: Any) -> None:
         """Every attempt's answer (botocore asks whether to retry it): feeds the budgets."""

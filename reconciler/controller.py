@@ -28,19 +28,27 @@ from reconciler.resource import FieldChange, Key, Observation, Resource
 
 
 class PassCache:
-    """Facts read once per pass and shared between controllers (e.g. the VPC's subnets)."""
+    """Facts read once per pass and shared between controllers (e.g. the VPC's subnets). Kinds
+    are observed concurrently: a second asker waits for the first one's answer instead of
+    sending the same request again."""
 
     def __init__(self) -> None:
         self._values: dict[Any, Any] = {}
         self._lock = threading.Lock()
+        self._computing: dict[Any, threading.Lock] = {}
 
     def get(self, key: Any, compute: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._values:
                 return self._values[key]
-        value = compute()
-        with self._lock:
-            return self._values.setdefault(key, value)
+            computing = self._computing.setdefault(key, threading.Lock())
+        with computing:
+            with self._lock:
+                if key in self._values:
+                    return self._values[key]
+            value = compute()
+            with self._lock:
+                return self._values.setdefault(key, value)
 
     def invalidate(self, key: Any) -> None:
         with self._lock:
