@@ -147,6 +147,17 @@ class ClientFactory:
             self._facts.setdefault(name, value)
             return self._facts[name]
 
+    def known_facts(self) -> dict[str, Any]:
+        """The facts read so far (to keep them in the state store)."""
+        with self._lock:
+            return dict(self._facts)
+
+    def seed_facts(self, values: dict[str, Any]) -> None:
+        """Facts recorded earlier (the state store): not read again by this process."""
+        with self._lock:
+            for name, value in values.items():
+                self._facts.setdefault(name, value)
+
     def identity(self) -> dict[str, str]:
         """GetCallerIdentity, once per process: the account and the partition of its ARN."""
         def read() -> dict[str, str]:

@@ -25,6 +25,8 @@ the main job:
 EPILOG = "Run `reconcile COMMAND --help` for a command's options. Exit codes: see the README."
 PATHS_HELP = "spec files, or folders searched recursively for them (default: .)"
 OUTPUT_HELP = "result format on stdout (default: text)"
+FULL_READ_HELP = ("read every resource now; otherwise reads the state store proves unneeded are skipped, and each "
+                  "app is read in full every RECONCILE_FULL_READ_EVERY-th pass (default 10)")
 
 
 class UsageError(Exception):
@@ -97,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the paths are the whole truth for the environments they name: delete recorded apps "
                            "that have no spec under them")
     once.add_argument("-o", "--output", choices=("text", "json"), default="text", help=OUTPUT_HELP)
+    once.add_argument("--full-read", action="store_true", help=FULL_READ_HELP)
     once.add_argument("--skip-secrets", action="store_true",
                       help="create the secrets and wire them into the task definition, but write no value "
                            "(someone else puts them); status lists the secrets without a value")
@@ -108,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--detailed-exitcode", action="store_true", help="exit 0 no changes, 2 changes pending, 1 error")
     plan.add_argument("--prune", action="store_true", help="also show the apps `--once --prune` would delete")
     plan.add_argument("--skip-secrets", action="store_true", help="plan as `--once --skip-secrets` would run")
+    plan.add_argument("--full-read", action="store_true", help=FULL_READ_HELP)
     _target_option(plan)
 
     status = sub.add_parser("status", help="Ready/Synced conditions per spec and resource, as last recorded in the state store")

@@ -69,6 +69,8 @@ class Context:
     aws: ClientFactory
     cache: PassCache = field(default_factory=PassCache)
     memory: Memory | None = None
+    # What the state store lets a pass skip reading (reconciler.state.recall.Recall), or None.
+    recall: Any = None
 
     def client(self, service: str, region: str | None = None, *, retries: bool = True) -> Any:
         """A client for `service` in `region` (default: the target's region). CloudFront's
@@ -106,7 +108,7 @@ class Context:
         return zones[:count]
 
     def new_pass(self) -> "Context":
-        return Context(self.aws, memory=self.memory)
+        return Context(self.aws, memory=self.memory, recall=self.recall)
 
 
 @runtime_checkable
@@ -176,6 +178,10 @@ class BaseController:
     read_after_create_grace: ClassVar[float] = 60.0
     # How often to look again while a resource is not ready (a VPC link takes minutes).
     poll_interval: ClassVar[float] = 5.0
+    # Read one resource at a time (no batch form): a pass may skip the read when the state store
+    # proves nothing changed since the last one, with a full read every Nth pass
+    # (reconciler.state.recall). Never for kinds whose observation carries live state (rollouts).
+    recallable: ClassVar[bool] = False
 
     def delete_duplicate(self, key: Key, duplicate: Any, ctx: Context) -> None:
         """Delete an extra copy of the resource (`Observation.duplicates`): made by a create whose

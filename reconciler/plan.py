@@ -170,10 +170,13 @@ def observe_kinds(by_name: Mapping[str, Controller], by_kind: Mapping[str, list[
     kinds = [k for k in order if by_kind.get(k)]
 
     def observe(kind: str, known: Mapping[Key, Mapping[str, Any]]) -> tuple[list[Resource], Mapping[Key, Observation]]:
+        controller = by_name[kind]
         resolved = [resolve(r, known) for r in by_kind[kind]]
         wanted = [r for r in resolved if observed(r)]
+        recalled = recall_all(controller, wanted, ctx)
+        wanted = [r for r in wanted if r.key not in recalled]
         with on_behalf_of(kind):
-            return resolved, (by_name[kind].observe(wanted, ctx) if wanted else {})
+            return resolved, {**(controller.observe(wanted, ctx) if wanted else {}), **recalled}
 
     def record(resolved: list[Resource], found: Mapping[Key, Observation]) -> None:
         for resource in resolved:
@@ -208,6 +211,15 @@ def observe_kinds(by_name: Mapping[str, Controller], by_kind: Mapping[str, list[
     if failure is not None:
         raise failure
     return outputs
+
+
+def recall_all(controller: Controller, resources: Sequence[Resource], ctx: Context) -> dict[Key, Observation]:
+    """The resources of a recallable kind this pass need not read (reconciler.state.recall)."""
+    recall = getattr(ctx, "recall", None)
+    if recall is None or not getattr(controller, "recallable", False):
+        return {}
+    found = {r.key: recall.observation(r, getattr(controller, "outputs", ())) for r in resources}
+    return {k: o for k, o in found.items() if o is not None}
 
 
 def observe_workers(ctx: Context) -> int:
@@ -269,6 +281,8 @@ def _decide(controller: Controller, resource: Resource, observation: Observation
         fields = dict(resource.desired)
         created = tuple(FieldChange(k, None, v, k in getattr(controller, "sensitive", ())) for k, v in fields.items())
         return Change("create", key.kind, str(key), created, "does not exist", key)
+    if observation.recalled_at:
+        return Change("noop", key.kind, str(key), (), f"in sync when last read ({observation.recalled_at})", key)
     problem = owner_problem(key, observation.tags)
     if problem and not resource.adopt:
         plan.problems.append(Problem(key, "NotOwned", problem + "; set spec.adopt: true to adopt it"))
