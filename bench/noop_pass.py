@@ -115,7 +115,10 @@ def pass_context(ctx: Context, store: StateStore, states: dict) -> Context:
     knows it; a plain pass context otherwise."""
     from reconciler.state.sync import StateSync
 
-    return replace(ctx.new_pass(), memory=StateSync(store, states, ctx.region))
+    sync = StateSync(store, states, ctx.region)
+    if hasattr(sync, "start_recall"):  # reads the state store proves unneeded are skipped (issue 13)
+        return replace(ctx.new_pass(), memory=sync, recall=sync.start_recall(all_controllers()))
+    return replace(ctx.new_pass(), memory=sync)
 
 
 def main() -> None:
