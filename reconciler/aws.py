@@ -6,6 +6,9 @@ Retries for throttling and transport errors happen here (botocore); eventual con
 """
 from __future__ import annotations
 
+import collections
+import contextlib
+import contextvars
 import functools
 import threading
 from collections.abc import Iterator
@@ -19,6 +22,19 @@ from botocore.exceptions import ClientError
 from reconciler.budget import Budgets
 
 USER_AGENT = "serverless-container-reconciler/0.1"
+
+# The kind on whose behalf requests are sent (set by the plan and the executor): requests are
+# counted per kind as well as per operation, so a benchmark can say where they go.
+_ATTRIBUTED_KIND: contextvars.ContextVar[str] = contextvars.ContextVar("reconcile_kind", default="")
+
+
+@contextlib.contextmanager
+def on_behalf_of(kind: str) -> Iterator[None]:
+    token = _ATTRIBUTED_KIND.set(kind)
+    try:
+        yield
+    finally:
+        _ATTRIBUTED_KIND.reset(token)
 
 
 @dataclass(frozen=True)
@@ -60,6 +76,7 @@ class ClientFactory:
         self._lock = threading.Lock()
         self.request_count = 0
         self.requests: list[str] = []
+        self.requests_by_kind: collections.Counter[str] = collections.Counter()
         # A long-running daemon keeps only the count: the list would grow for ever.
         self.keep_requests = True
         self._hooks: list[tuple[str, Any]] = []
@@ -111,6 +128,7 @@ class ClientFactory:
             self.request_count += 1
             if self.keep_requests:
                 self.requests.append(f"{service}.{operation}")
+                self.requests_by_kind[_ATTRIBUTED_KIND.get() or "(engine)"] += 1
 
     def _answered(self, service: str, response: Any = None, **kwargs: Any) -> None:
         """Every attempt's answer (botocore asks whether to retry it): feeds the budgets."""
@@ -131,6 +149,17 @@ class ClientFactory:
             self._facts.setdefault(name, value)
             return self._facts[name]
 
+    def known_facts(self) -> dict[str, Any]:
+        """The facts read so far (to keep them in the state store)."""
+        with self._lock:
+            return dict(self._facts)
+
+    def seed_facts(self, values: dict[str, Any]) -> None:
+        """Facts recorded earlier (the state store): not read again by this process."""
+        with self._lock:
+            for name, value in values.items():
+                self._facts.setdefault(name, value)
+
     def identity(self) -> dict[str, str]:
         """GetCallerIdentity, once per process: the account and the partition of its ARN."""
         def read() -> dict[str, str]:
@@ -150,13 +179,14 @@ class ClientFactory:
         """The region's zones an environment may use (reconciler.zones), in zone-ID order."""
         from reconciler.zones import Zone, usable
 
-        def read() -> list[Any]:
+        def read() -> list[list[str]]:
             zones = self.client("ec2").describe_availability_zones(
                 Filters=[{"Name": "state", "Values": ["available"]}, {"Name": "zone-type", "Values": ["availability-zone"]}]
             )["AvailabilityZones"]
-            return usable(self.region, [Zone(z["ZoneId"], z["ZoneName"]) for z in zones])
+            # Plain lists: facts are kept in the state store (reconciler.zones.Zone is not).
+            return [[z.zone_id, z.name] for z in usable(self.region, [Zone(z["ZoneId"], z["ZoneName"]) for z in zones])]
 
-        return self.fact("zones", read)
+        return [Zone(zone_id, name) for zone_id, name in self.fact("zones", read)]
 
     def availability_zones(self) -> list[str]:
         """The usable zones' names, in zone-ID order."""

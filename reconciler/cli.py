@@ -7,14 +7,13 @@ import difflib
 import os
 import sys
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any, NoReturn
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from reconciler import commands, commands_delivery
-from reconciler.engine import aws_message
+from reconciler import commands_delivery
 from reconciler.errors import EXIT_ERROR, ConfigurationError
+
+# Only what the parser needs is imported here: a command imports what it uses when it runs, so
+# `reconcile --help` starts in a fraction of the time boto3, pydantic and structlog take to load.
 
 DESCRIPTION = """\
 Declarative reconciler for serverless containers on AWS Fargate: a ServerlessContainer spec next
@@ -26,6 +25,8 @@ the main job:
 EPILOG = "Run `reconcile COMMAND --help` for a command's options. Exit codes: see the README."
 PATHS_HELP = "spec files, or folders searched recursively for them (default: .)"
 OUTPUT_HELP = "result format on stdout (default: text)"
+FULL_READ_HELP = ("read every resource now; otherwise reads the state store proves unneeded are skipped, and each "
+                  "app is read in full every RECONCILE_FULL_READ_EVERY-th pass (default 10)")
 
 
 class UsageError(Exception):
@@ -43,10 +44,23 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("serverless-container-reconciler")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree
         return "unknown"
+
+
+class _VersionAction(argparse.Action):
+    """`--version`, reading the installed version only when asked (importlib.metadata is slow to load)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> NoReturn:
+        print(f"reconcile {_version()}")
+        parser.exit()
 
 
 def _target_option(parser: argparse.ArgumentParser) -> None:
@@ -68,7 +82,7 @@ def _paths(parser: argparse.ArgumentParser, path_actions: list[Any], *, required
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="reconcile", description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"reconcile {_version()}", help="print the version and exit")
+    parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
     parser.add_argument("--once", action="store_true", help="converge once and exit (see `reconcile apply --help` for its options)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     path_actions: list[Any] = []
@@ -85,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the paths are the whole truth for the environments they name: delete recorded apps "
                            "that have no spec under them")
     once.add_argument("-o", "--output", choices=("text", "json"), default="text", help=OUTPUT_HELP)
+    once.add_argument("--full-read", action="store_true", help=FULL_READ_HELP)
     once.add_argument("--skip-secrets", action="store_true",
                       help="create the secrets and wire them into the task definition, but write no value "
                            "(someone else puts them); status lists the secrets without a value")
@@ -96,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--detailed-exitcode", action="store_true", help="exit 0 no changes, 2 changes pending, 1 error")
     plan.add_argument("--prune", action="store_true", help="also show the apps `--once --prune` would delete")
     plan.add_argument("--skip-secrets", action="store_true", help="plan as `--once --skip-secrets` would run")
+    plan.add_argument("--full-read", action="store_true", help=FULL_READ_HELP)
     _target_option(plan)
 
     status = sub.add_parser("status", help="Ready/Synced conditions per spec and resource, as last recorded in the state store")
@@ -195,6 +211,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from reconciler import commands
+    from reconciler.executor import aws_message
+
     try:
         if args.command == "completion":
             return _completion(args.shell, parser)

@@ -7,20 +7,20 @@ import signal
 import sys
 import threading
 from argparse import Namespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
-from reconciler import logging as rlog
-from reconciler.documents import render_storage_text, validation_document
 from reconciler.errors import EXIT_ERROR, EXIT_OK
-from reconciler.loading import load_specs
-from specs import AwsLocation, SpecError, SpecErrors, json_schema, translate
-from specs import render_text as render_translation_text
-from specs.tables import storage_tables
+
+if TYPE_CHECKING:
+    from specs import SpecError
+
+# Imports are made where they are needed: `reconcile --help` (and the parser every command
+# builds) must not pay for pydantic, boto3 and structlog (issue 13: process start).
 
 
 def run(args: Namespace) -> int:
+    from reconciler import logging as rlog
+
     level = getattr(args, "log_level", None) or ("warning" if sys.stderr.isatty() else "info")
     rlog.configure(json=None if not getattr(args, "log_format", None) else args.log_format == "json", level=level)
     from reconciler import commands_aws, commands_delivery
@@ -58,6 +58,14 @@ def report_errors(errors: list[SpecError]) -> int:
 # --- commands that make no AWS call -------------------------------------------------------
 
 def cmd_render(args: Namespace) -> int:
+    import yaml
+
+    from reconciler.documents import render_storage_text
+    from reconciler.loading import load_specs
+    from specs import AwsLocation, SpecError, SpecErrors, translate
+    from specs import render_text as render_translation_text
+    from specs.tables import storage_tables
+
     location = AwsLocation(
         account_id=args.account_id or "123456789012",
         region=args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
@@ -90,6 +98,10 @@ def cmd_render(args: Namespace) -> int:
 
 
 def cmd_validate(args: Namespace) -> int:
+    from reconciler.documents import validation_document
+    from reconciler.loading import load_specs
+    from specs import AwsLocation, SpecError, SpecErrors, translate
+
     skipped: list[tuple[str, str]] = []
     loaded, errors = load_specs(list(args.paths), skipped)
     valid: list[tuple[Any, list[str]]] = []
@@ -122,6 +134,8 @@ def cmd_validate(args: Namespace) -> int:
 
 
 def cmd_schema(args: Namespace) -> int:
+    from specs import json_schema
+
     print(json.dumps(json_schema(), indent=2))
     return EXIT_OK
 

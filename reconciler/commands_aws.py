@@ -8,7 +8,7 @@ import sys
 import time
 from argparse import Namespace
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reconciler import client_config, registrar, workflow
@@ -27,8 +27,10 @@ from reconciler.documents import deletion_document
 from reconciler.loading import designs_from, load_specs
 from reconciler.plan import Change, Plan, make_plan
 from reconciler.render import render_json, render_text
-from reconciler.report import commits_of, endpoints_of, print_summary, status_document, status_from_state
+from reconciler.report import annotate_observations, commits_of, endpoints_of, print_summary, status_document, status_from_state
 from reconciler.state import DEFAULT_TABLE, TABLE_ENV, StateStore
+from reconciler.state.store import VERIFIED_FACT
+from reconciler.state.recall import Recall
 from reconciler.state.sync import failed_revisions, seed_conditions
 from reconciler.status import derive_status
 from reconciler.target import Target, resolve
@@ -43,6 +45,8 @@ class Prepared:
     store: StateStore
     failures: list[SpecError] = field(default_factory=list)  # specs that failed to load (tolerated)
     skip_secrets: bool = False  # --skip-secrets: secret values are someone else's to write
+    full_read: bool = False  # --full-read: read every resource now (recall none)
+    prefetched: dict[str, Any] = field(default_factory=dict)  # the environments' state as first read
 
 
 def _controllers() -> list[Any]:
@@ -64,6 +68,14 @@ def _prepare(args: Namespace, *, tolerate_failures: bool = False) -> Prepared | 
         return EXIT_ERROR
     target = resolve(getattr(args, "target", None))
     ctx = Context(target.factory)
+    table = getattr(args, "state_table", None) or os.environ.get(TABLE_ENV) or DEFAULT_TABLE
+    store = StateStore(ctx.aws, table)
+    # The environments' state is read first: it holds the account's facts (account, partition,
+    # zones) recorded by an earlier run, so neither STS nor EC2 is asked for them again.
+    prefetched = store.prefetch([spec.model.environment for spec in found])
+    for state in prefetched.values():
+        if state.facts is not None:
+            ctx.aws.seed_facts(state.facts.values)
     location = AwsLocation(account_id=ctx.account_id, region=ctx.region, partition=ctx.partition)
     designs, problems = designs_from(found, location)
     if problems:
@@ -73,8 +85,8 @@ def _prepare(args: Namespace, *, tolerate_failures: bool = False) -> Prepared | 
         for app in env.apps:
             for warning in app.translation.warnings:
                 err(f"warning: {warning}")
-    table = getattr(args, "state_table", None) or os.environ.get(TABLE_ENV) or DEFAULT_TABLE
-    return Prepared(target, ctx, designs, StateStore(ctx.aws, table), errors, bool(getattr(args, "skip_secrets", False)))
+    return Prepared(target, ctx, designs, store, errors, bool(getattr(args, "skip_secrets", False)),
+                    bool(getattr(args, "full_read", False)), prefetched)
 
 
 def _scopes(prepared: Prepared) -> list[str]:
@@ -103,7 +115,8 @@ def _work(prepared: Prepared, *, prune: bool, write: bool) -> workflow.Work:
             problems.append("nothing is pruned: a spec that failed to load could not be tied to an app")
     designs = workflow.with_environment_facts(designs, states, ctx, leaving=removed)
     extra = workflow.prune_resources(_controllers(), designs, states, removed)
-    work = workflow.Work(designs, states, extra, removed, held, problems + workflow.zone_problems(designs))
+    work = workflow.Work(designs, states, extra, removed, held, problems + workflow.zone_problems(designs),
+                         prepared.full_read)
     for app, why in sorted(held.items()):
         err(f"reconcile: holding {app}: {why}; it is not pruned")
     return work
@@ -123,7 +136,9 @@ def read_only_plan(prepared: Prepared, *, prune: bool) -> Plan | int:
         if workflow.zone_problems(work.designs):
             return EXIT_ERROR
     controllers = _controllers()
-    plan = make_plan(controllers, work.designs, prepared.ctx, extra=work.extra,
+    kinds = [c.kind for c in controllers if getattr(c, "recallable", False)]
+    ctx = replace(prepared.ctx, recall=Recall(work.states, kinds, full_read=prepared.full_read))
+    plan = make_plan(controllers, work.designs, ctx, extra=work.extra,
                      failed_revisions=failed_revisions(work.states, controllers))
     plan.state_change = _state_change(prepared.store)
     plan.held = work.held
@@ -168,9 +183,19 @@ def cmd_apply(args: Namespace) -> int:
         prepared.target.close()
 
 
+def _full_read_due(prepared: Prepared) -> bool:
+    """Is any app of this run due for a full read (then the state table's settings are read in
+    full too: its tags and point-in-time recovery)?"""
+    if not any(s.facts and s.facts.values.get(VERIFIED_FACT) for s in prepared.prefetched.values()):
+        return True  # never found as desired yet (just created: point-in-time recovery comes later)
+    kinds = ["-"]  # any kind: only the apps' pass counts matter here
+    recall = Recall(prepared.prefetched, kinds, full_read=prepared.full_read)
+    return any(recall.due(env.name, app.name) for env in prepared.designs for app in env.apps)
+
+
 def _converge(prepared: Prepared, args: Namespace) -> int:
     started = time.monotonic()
-    if not workflow.wait_for_table(prepared.store, timeout=args.timeout):
+    if not workflow.wait_for_table(prepared.store, timeout=args.timeout, deep=_full_read_due(prepared)):
         err(f"reconcile: the state table {prepared.store.name} was not ready before --timeout")
         return EXIT_TIMEOUT
     work = _work(prepared, prune=args.prune, write=True)
@@ -294,7 +319,6 @@ def cmd_status(args: Namespace) -> int:
             for state in states.values():
                 seed_conditions(conditions, state)
             status = derive_status(plan, None, conditions)
-            states = {env.name: prepared.store.load(env.name) for env in prepared.designs}
         else:
             states = {env.name: prepared.store.load(env.name) for env in prepared.designs}
             scopes = {f"{env.name}/{app.name}" for env in prepared.designs for app in env.apps}
@@ -309,6 +333,7 @@ def cmd_status(args: Namespace) -> int:
     records = registrar.external_records(prepared.designs, status.outputs)
     document = status_document(status, endpoints_of(status), clients, records, commits=commits_of(states))
     document = delivery_report.annotate(document, status, states, _scopes(prepared))
+    document = annotate_observations(document, states)
     print_summary(document, args.output, clients)
     if args.output == "text":
         registrar.print_tables(records)

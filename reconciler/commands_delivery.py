@@ -8,12 +8,14 @@ import re
 from argparse import Namespace
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reconciler.commands import err
-from reconciler.delivery import facts, operations
-from reconciler.design import AppDesign
 from reconciler.errors import EXIT_ERROR, EXIT_OK
+
+if TYPE_CHECKING:
+    from reconciler.delivery import operations
+    from reconciler.design import AppDesign
 
 _DURATION = re.compile(r"^(\d+)([smhd])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -114,6 +116,8 @@ def _time(value: datetime | None) -> str:
 
 
 def cmd_history(args: Namespace) -> int:
+    from reconciler.delivery import facts, operations  # noqa: F401 - used by body
+
     def body(prepared: Any, app: AppDesign) -> int:
         record = facts.record(prepared.store, app.environment, app.name)
         found = operations.builds(prepared.ctx.client("ecr"), app)
@@ -138,6 +142,8 @@ def cmd_history(args: Namespace) -> int:
 
 
 def cmd_rollback(args: Namespace) -> int:
+    from reconciler.delivery import facts, operations  # noqa: F401 - used by body
+
     def body(prepared: Any, app: AppDesign) -> int:
         if not app.delivery.builds:
             err(f"reconcile rollback: {app.environment}/{app.name} builds no image; there is nothing to roll back")
@@ -161,6 +167,8 @@ def cmd_rollback(args: Namespace) -> int:
 
 
 def cmd_rebuild(args: Namespace) -> int:
+    from reconciler.delivery import facts, operations  # noqa: F401 - used by body
+
     def body(prepared: Any, app: AppDesign) -> int:
         if not app.delivery.pipeline:
             err(f"reconcile rebuild: {app.environment}/{app.name} has no pipeline (no built container, or "
@@ -176,6 +184,8 @@ def cmd_rebuild(args: Namespace) -> int:
 # --- suspend, resume ----------------------------------------------------------------------
 
 def cmd_suspend(args: Namespace) -> int:
+    from reconciler.delivery import facts, operations  # noqa: F401 - used by body
+
     def body(prepared: Any, app: AppDesign) -> int:
         facts.update_record(prepared.store, app.environment, app.name, suspended=True)
         # The reconciler stops reconciling the app now, so it writes the desired count itself.
@@ -188,6 +198,8 @@ def cmd_suspend(args: Namespace) -> int:
 
 
 def cmd_resume(args: Namespace) -> int:
+    from reconciler.delivery import facts, operations  # noqa: F401 - used by body
+
     def body(prepared: Any, app: AppDesign) -> int:
         facts.update_record(prepared.store, app.environment, app.name, suspended=False)
         err(f"reconcile: {app.environment}/{app.name} resumed")
@@ -210,6 +222,8 @@ def since_ms(text: str | None, now_ms: int) -> int | None:
 
 
 def cmd_logs(args: Namespace) -> int:
+    from reconciler.delivery import facts, operations  # noqa: F401 - used by body
+
     def body(prepared: Any, app: AppDesign) -> int:
         containers = [c["name"] for c in app.translation.containers]
         if args.container and args.container not in containers:

@@ -28,19 +28,27 @@ from reconciler.resource import FieldChange, Key, Observation, Resource
 
 
 class PassCache:
-    """Facts read once per pass and shared between controllers (e.g. the VPC's subnets)."""
+    """Facts read once per pass and shared between controllers (e.g. the VPC's subnets). Kinds
+    are observed concurrently: a second asker waits for the first one's answer instead of
+    sending the same request again."""
 
     def __init__(self) -> None:
         self._values: dict[Any, Any] = {}
         self._lock = threading.Lock()
+        self._computing: dict[Any, threading.Lock] = {}
 
     def get(self, key: Any, compute: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._values:
                 return self._values[key]
-        value = compute()
-        with self._lock:
-            return self._values.setdefault(key, value)
+            computing = self._computing.setdefault(key, threading.Lock())
+        with computing:
+            with self._lock:
+                if key in self._values:
+                    return self._values[key]
+            value = compute()
+            with self._lock:
+                return self._values.setdefault(key, value)
 
     def invalidate(self, key: Any) -> None:
         with self._lock:
@@ -61,6 +69,8 @@ class Context:
     aws: ClientFactory
     cache: PassCache = field(default_factory=PassCache)
     memory: Memory | None = None
+    # What the state store lets a pass skip reading (reconciler.state.recall.Recall), or None.
+    recall: Any = None
 
     def client(self, service: str, region: str | None = None, *, retries: bool = True) -> Any:
         """A client for `service` in `region` (default: the target's region). CloudFront's
@@ -102,7 +112,7 @@ class Context:
         return [zone.zone_id for zone in self.aws.zones()[:count]]
 
     def new_pass(self) -> "Context":
-        return Context(self.aws, memory=self.memory)
+        return Context(self.aws, memory=self.memory, recall=self.recall)
 
 
 @runtime_checkable
@@ -172,6 +182,10 @@ class BaseController:
     read_after_create_grace: ClassVar[float] = 60.0
     # How often to look again while a resource is not ready (a VPC link takes minutes).
     poll_interval: ClassVar[float] = 5.0
+    # Read one resource at a time (no batch form): a pass may skip the read when the state store
+    # proves nothing changed since the last one, with a full read every Nth pass
+    # (reconciler.state.recall). Never for kinds whose observation carries live state (rollouts).
+    recallable: ClassVar[bool] = False
 
     def delete_duplicate(self, key: Key, duplicate: Any, ctx: Context) -> None:
         """Delete an extra copy of the resource (`Observation.duplicates`): made by a create whose

@@ -16,6 +16,7 @@ from typing import Any
 import structlog
 from botocore.exceptions import BotoCoreError, ClientError
 
+from reconciler.aws import on_behalf_of
 from reconciler.controller import Context, Controller
 from reconciler.errors import AwaitingUser, RequeueAfter, TerminalError
 from reconciler.plan import DUPLICATES, Change, Plan, resolve
@@ -254,7 +255,8 @@ class _Run:
         assert key is not None
         bound = log.bind(kind=key.kind, app=key.app, resource=str(key), action=change.action)
         try:
-            step()
+            with on_behalf_of(key.kind):
+                step()
         except TerminalError as error:
             self.result.outcomes[key] = Outcome(key, "refused", error.message)
             bound.error("resource_refused", reason=error.reason, message=error.message)

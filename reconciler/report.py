@@ -72,6 +72,30 @@ def status_document(status: Status, endpoints: Mapping[str, str], clients: Seque
     return {"specs": specs}
 
 
+def annotate_observations(document: dict[str, Any], states: Mapping[str, EnvironmentState]) -> dict[str, Any]:
+    """How old each observation is: a resource recalled from the state store (not read in every
+    pass, reconciler.state.recall) carries `observedAt`, the time of its last read; each spec says
+    how many of its passes since the last one that read everything (`passesSinceFullRead`) and
+    its oldest recalled read (`oldestObservation`)."""
+    for scope, entry in document.get("specs", {}).items():
+        environment, _, app = scope.partition("/")
+        state = states.get(environment)
+        if state is None or not app:
+            continue
+        record = state.conditions.get(app)
+        marks = {str(k): r.observed.get("at", "") for k, r in (record.resources.items() if record else ())}
+        for name, resource in entry.get("resources", {}).items():
+            if marks.get(name):
+                resource["observedAt"] = marks[name]
+        app_record = state.apps.get(app)
+        if app_record is not None:
+            entry["passesSinceFullRead"] = app_record.recalls
+        seen = sorted(at for at in marks.values() if at)
+        if seen:
+            entry["oldestObservation"] = seen[0]
+    return document
+
+
 def print_summary(document: Mapping[str, Any], output: str, clients: Sequence[Any] = ()) -> None:
     if output == "json":
         print(json.dumps(document, indent=2))
@@ -90,6 +114,9 @@ def print_summary(document: Mapping[str, Any], output: str, clients: Sequence[An
             print(f"  {sign_in[scope]}")
         for line in summary_lines(entry):
             print(f"  {line}")
+        if entry.get("oldestObservation"):
+            print(f"  observations: oldest read {entry['oldestObservation']}, {entry.get('passesSinceFullRead', 0)} "
+                  "pass(es) since every resource was read (`--full-read` reads all now)")
         for name in (n for n, r in entry["resources"].items() if any(c["status"] != "True" for c in r["conditions"])):
             msgs = "; ".join(f"{c['type']}={c['status']} {c['reason']} {c['message']}".strip()
                              for c in entry["resources"][name]["conditions"])

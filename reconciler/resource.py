@@ -161,6 +161,9 @@ class Observation:
     # Extra copies carrying our tags for this one resource (a create whose answer was lost and
     # which was sent again): the engine keeps the one observed (in use) and deletes these.
     duplicates: list[Any] = field(default_factory=list)
+    # Not read in this pass: recalled from the state store, where the last read (at this time,
+    # ISO) found it as desired, and nothing desired has changed since (see reconciler.state.recall).
+    recalled_at: str = ""
 
     @classmethod
     def absent(cls, message: str = "does not exist") -> "Observation":

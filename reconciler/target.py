@@ -30,6 +30,17 @@ class Target:
         return self._factory
 
     def close(self) -> None:
+        if self._factory is not None and self._factory.request_count:
+            # What this command cost AWS, per operation (`--log-level debug`; bench/ reads it).
+            import collections
+
+            import structlog
+
+            # Pairs, not a mapping: an operation's name is no key for the log's redaction to judge.
+            structlog.get_logger("reconciler.target").debug(
+                "aws_requests", total=self._factory.request_count,
+                operations=sorted(collections.Counter(self._factory.requests).items()),
+                kinds=sorted(self._factory.requests_by_kind.items()))
         if self.embedded is not None:
             self.embedded.stop()
             self.embedded = None

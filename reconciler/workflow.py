@@ -44,6 +44,7 @@ class Work:
     leaving: set[tuple[str, str]] = field(default_factory=set)  # (environment, app) going away
     held: dict[str, str] = field(default_factory=dict)  # "env/app" -> why it is not pruned
     problems: list[str] = field(default_factory=list)  # the run cannot start: say these
+    full_read: bool = False  # read every resource, recall none (`--full-read`; reconciler.state.recall)
 
 
 def generation(app: AppDesign) -> str:
@@ -187,11 +188,13 @@ def prune_resources(controllers: Sequence[Controller], designs: Sequence[Environ
 # --- runs -----------------------------------------------------------------------------------
 
 def wait_for_table(store: StateStore, *, timeout: float, sleep: Callable[[float], None] = time.sleep,
-                   clock: Callable[[], float] = time.monotonic) -> bool:
-    """Create the state table if needed and wait (requeue) until AWS lets us use it."""
+                   clock: Callable[[], float] = time.monotonic, deep: bool = True) -> bool:
+    """Create the state table if needed and wait (requeue) until AWS lets us use it. `deep`:
+    check all its settings (always, once it had to be created or waited for)."""
     deadline = clock() + timeout
     while True:
-        observation = store.ensure()
+        observation = store.ensure(deep=deep)
+        deep = deep or not observation.ready
         if observation.ready:
             return True
         if clock() + TABLE_WAIT > deadline:
@@ -228,7 +231,7 @@ def run_converge(controllers: Sequence[Controller], designs: Sequence[Environmen
                  on_pass: Callable[..., None] | None = None) -> ConvergeReport:
     sync = StateSync(store, work.states, ctx.region)
     sync.register(work.designs, {(env.name, app.name): generation(app) for env in work.designs for app in env.apps})
-    ctx = replace(ctx, memory=sync)
+    ctx = replace(ctx, memory=sync, recall=sync.start_recall(controllers, full_read=work.full_read))
     report = converge(controllers, work.designs, ctx, timeout=timeout, sleep=sleep, on_pass=on_pass,
                       extra=work.extra, recorder=sync, store=sync.conditions,
                       failed_revisions=sync.failed_revisions(controllers))

@@ -37,6 +37,7 @@ log = structlog.get_logger(__name__)
 
 class AuthorizerController(inventory.ApiChildController):
     kind = KIND
+    recallable = True  # read one by one: skipped while the state store proves it unchanged
     scope = "app"
     immutable = frozenset({"ApiId"})
     references = frozenset({"api.http_api", "auth.user_pool", "auth.user_pool_client"})

@@ -25,6 +25,7 @@ KIND = "api.integration"
 
 class IntegrationController(inventory.ApiChildController):
     kind = KIND
+    recallable = True  # read one by one: skipped while the state store proves it unchanged
     scope = "app"
     immutable = frozenset({"ApiId"})
     references = frozenset({"api.http_api", "api.vpc_link", "discovery.service"})

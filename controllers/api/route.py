@@ -31,6 +31,7 @@ ROUTES = {"default": "$default", "options": "OPTIONS /{proxy+}"}
 
 class RouteController(inventory.ApiChildController):
     kind = KIND
+    recallable = True  # read one by one: skipped while the state store proves it unchanged
     scope = "app"
     immutable = frozenset({"ApiId", "RouteKey"})
     references = frozenset({"api.http_api", "api.integration", "api.authorizer"})

@@ -26,6 +26,7 @@ STAGE = "$default"
 
 class StageController(BaseController):
     kind = KIND
+    recallable = True  # read one by one: skipped while the state store proves it unchanged
     scope = "app"
     immutable = frozenset({"ApiId", "StageName", "AutoDeploy"})
     outputs = frozenset({"id", "name"})

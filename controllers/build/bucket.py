@@ -48,6 +48,7 @@ def lifecycle_rules(pipeline: str, days: int) -> list[dict[str, Any]]:
 
 class BucketController(BaseController):
     kind = KIND
+    recallable = True  # read one by one: skipped while the state store proves it unchanged
     scope = "app"
     immutable = frozenset({"Bucket"})
     outputs = frozenset({"name", "arn"})

@@ -56,6 +56,7 @@ def pipeline_definition(app: AppDesign, name: str) -> dict[str, Any]:
 
 class PipelineController(BaseController):
     kind = KIND
+    recallable = True  # read one by one: skipped while the state store proves it unchanged
     scope = "app"
     immutable = frozenset({"name"})
     outputs = frozenset({"name", "arn"})

@@ -33,6 +33,7 @@ SUMMARY_METADATA = "codepipeline-artifact-revision-summary"
 
 class SourceController(BaseController):
     kind = KIND
+    recallable = True  # read one by one: skipped while the state store proves it unchanged
     scope = "app"
     outputs = frozenset({"bucket", "key", "version", "hash"})
     references = frozenset({"build.bucket"})

@@ -34,6 +34,7 @@ DNS_RECORDS = dns_records([{"Type": "SRV", "TTL": DNS_TTL}, {"Type": "A", "TTL":
 
 class ServiceController(BaseController):
     kind = KIND
+    recallable = True  # read one by one: skipped while the state store proves it unchanged
     scope = "app"
     immutable = frozenset({"Name", "NamespaceId", "RoutingPolicy", "HealthCheckCustomConfig"})
     outputs = frozenset({"id", "arn", "name"})

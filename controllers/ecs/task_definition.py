@@ -84,6 +84,7 @@ def _outputs(definition: Mapping[str, Any]) -> dict[str, Any]:
 
 class TaskDefinitionController(BaseController):
     kind = KIND
+    recallable = True  # read one by one: skipped while the state store proves it unchanged
     scope = "app"
     immutable = frozenset({"family"})
     outputs = frozenset({"arn", "family", "revision"})

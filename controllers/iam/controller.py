@@ -54,6 +54,7 @@ PIPELINE = "pipeline"  # CodePipeline's, likewise
 
 class RoleController(BaseController):
     kind = KIND
+    recallable = True  # read one by one: skipped while the state store proves it unchanged
     scope = "app"
     immutable = frozenset({"RoleName"})
     outputs = frozenset({"arn", "name"})

@@ -50,6 +50,7 @@ def lifecycle_policy(in_use: str | None, retention_days: int) -> dict[str, Any]:
 
 class RepositoryController(BaseController):
     kind = KIND
+    recallable = True  # read one by one: skipped while the state store proves it unchanged
     scope = "app"
     immutable = frozenset({"repositoryName"})
     outputs = frozenset({"name", "arn", "uri"})

@@ -20,6 +20,7 @@ KIND = "logs.group"
 
 class LogGroupController(BaseController):
     kind = KIND
+    recallable = True  # read one by one: skipped while the state store proves it unchanged
     scope = "app"
     immutable = frozenset({"logGroupName"})
     outputs = frozenset({"name", "arn"})

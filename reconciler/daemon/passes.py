@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from reconciler import prune, workflow
@@ -38,7 +38,8 @@ class PassContext:
 def _one_pass(p: PassContext, designs: Sequence[EnvironmentDesign], sync: StateSync, *, extra: Sequence[Resource],
               spec_changed: Callable[[str, str | None], bool], leader: bool, observe_retained: bool = False) -> ConvergeReport:
     recorder = JournalRecorder(sync, p.journal, spec_changed=spec_changed, commit=p.commit, on_event=p.on_event)
-    return converge(p.controllers, designs, p.ctx.new_pass(), timeout=0.0, extra=extra, recorder=recorder,
+    ctx = replace(p.ctx.new_pass(), recall=sync.recall)
+    return converge(p.controllers, designs, ctx, timeout=0.0, extra=extra, recorder=recorder,
                     store=sync.conditions, failed_revisions=sync.failed_revisions(p.controllers),
                     observe_only=None if leader else _environment_level, observe_retained=observe_retained)
 
@@ -65,6 +66,7 @@ def app_pass(p: PassContext, app: AppDesign, generation: str, *, leader: bool, s
              if r.key.app == app.name or (leader and r.key.app is None)]
     sync = StateSync(p.store, states, p.ctx.region)
     sync.register(designs, {(env, app.name): generation}, {(env, app.name): p.commit})
+    sync.start_recall(p.controllers)
     report = _one_pass(p, designs, sync, extra=extra, leader=leader, spec_changed=lambda e, a: spec_changed)
     sync.finish(workflow.outcomes_of(report, designs))
     return report

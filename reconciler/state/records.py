@@ -9,6 +9,8 @@ Item layout (one partition per environment, sort keys per app and record type):
       sk = "res#<app|->#<kind>#<name>"      InventoryEntry: one resource we made (or are making)
       sk = "cond#<app|->"                   ConditionsRecord: Ready/Synced per subject, with the
                                             time each last changed status
+      sk = "facts"                          FactsRecord: the account's immutable facts (account,
+                                            partition, zones), so a command reads them with the state
     pk = "store", sk = "meta"               the table's own bookkeeping
 
 Every item carries `version`: writes are conditional on the version read (or on the item not
@@ -70,6 +72,8 @@ class AppRecord:
     version: int = 0
     # The git commit the spec was read from (the daemon's GitOps source), "" for a directory.
     commit: str = ""
+    # Passes since the last one that read every resource of the app (reconciler.state.recall).
+    recalls: int = 0
 
     def as_item(self) -> dict[str, Any]:
         item = {
@@ -80,6 +84,8 @@ class AppRecord:
         }
         if self.commit:
             item["commit"] = self.commit
+        if self.recalls:
+            item["recalls"] = self.recalls
         return item
 
     @classmethod
@@ -88,13 +94,14 @@ class AppRecord:
             environment, item["app"], needs_from_item(item["app"], item.get("requirements")), item.get("specPath", ""),
             item.get("generation", ""), item.get("lastPass", ""), item.get("outcome", ""),
             bool(item.get("suspended", False)), item.get("rollbackPin", ""), item.get("failedRevision", ""),
-            int(item.get("version", 0)), item.get("commit", ""),
+            int(item.get("version", 0)), item.get("commit", ""), int(item.get("recalls", 0)),
         )
 
     def content(self) -> dict[str, Any]:
         """What a write compares to decide whether anything changed (not the pass time)."""
         item = self.as_item()
         item.pop("lastPass")
+        item.pop("recalls", None)
         return item
 
 
@@ -163,16 +170,22 @@ class ResourceStatus:
     key: Key
     conditions: dict[str, StoredCondition]
     outputs: dict[str, Any] = field(default_factory=dict)
+    # The last read that found it as desired: {"hash": fingerprint of the desired state, "at": ISO
+    # time} (reconciler.state.recall); {} when it has to be read again.
+    observed: dict[str, str] = field(default_factory=dict)
 
     def as_item(self) -> dict[str, Any]:
-        return {"kind": self.key.kind, "app": self.key.app or "", "name": self.key.name,
+        item = {"kind": self.key.kind, "app": self.key.app or "", "name": self.key.name,
                 "conditions": {t: c.as_item() for t, c in self.conditions.items()}, "outputs": self.outputs}
+        if self.observed:
+            item["observed"] = self.observed
+        return item
 
     @classmethod
     def from_item(cls, environment: str, item: dict[str, Any]) -> "ResourceStatus":
         key = Key(item["kind"], environment, item.get("app") or None, item.get("name", ""))
         return cls(key, {t: StoredCondition.from_item(c) for t, c in (item.get("conditions") or {}).items()},
-                   dict(item.get("outputs") or {}))
+                   dict(item.get("outputs") or {}), dict(item.get("observed") or {}))
 
 
 @dataclass(frozen=True)
@@ -211,6 +224,27 @@ class ConditionsRecord:
         return self.as_item()
 
 
+FACTS_SORT_KEY = "facts"
+
+
+@dataclass(frozen=True)
+class FactsRecord:
+    """Facts about the account and region that never change (the caller's account and partition,
+    the availability zones), kept with each environment so that a command learns them from the
+    Query it makes anyway instead of asking STS and EC2 again (issue 13)."""
+
+    environment: str
+    values: dict[str, Any] = field(default_factory=dict)
+    version: int = 0
+
+    def as_item(self) -> dict[str, Any]:
+        return {"pk": partition(self.environment), "sk": FACTS_SORT_KEY, "type": "facts", "values": self.values}
+
+    @classmethod
+    def from_item(cls, environment: str, item: dict[str, Any]) -> "FactsRecord":
+        return cls(environment, dict(item.get("values") or {}), int(item.get("version", 0)))
+
+
 @dataclass
 class EnvironmentState:
     """Everything the table holds for one environment, read with one Query."""
@@ -219,6 +253,7 @@ class EnvironmentState:
     apps: dict[str, AppRecord] = field(default_factory=dict)
     inventory: dict[Key, InventoryEntry] = field(default_factory=dict)
     conditions: dict[str | None, ConditionsRecord] = field(default_factory=dict)
+    facts: FactsRecord | None = None
 
     @property
     def empty(self) -> bool:
@@ -241,4 +276,6 @@ def from_items(environment: str, items: list[dict[str, Any]]) -> EnvironmentStat
         elif kind == "conditions":
             conditions = ConditionsRecord.from_item(environment, item)
             state.conditions[conditions.app] = conditions
+        elif kind == "facts":
+            state.facts = FactsRecord.from_item(environment, item)
     return state

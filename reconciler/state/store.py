@@ -29,6 +29,7 @@ from reconciler.state.records import EnvironmentState, from_items, partition
 log = structlog.get_logger("reconciler.state")
 
 TRANSACTION_LIMIT = 100
+VERIFIED_FACT = "state_table_verified"
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
@@ -109,6 +110,7 @@ class StateStore:
         # Set by a daemon replica: the leases it acts under (the app's shard; the leader lease when
         # it changes an environment's shared resources). Checked in every write.
         self.fences: tuple[Fence, ...] = ()
+        self._prefetched: dict[str, EnvironmentState] = {}
 
     @property
     def client(self) -> Any:
@@ -121,10 +123,16 @@ class StateStore:
         self.exists = observation.exists
         return observation
 
-    def ensure(self) -> state_table.TableObservation:
+    def ensure(self, *, deep: bool = True) -> state_table.TableObservation:
         """Create the table if missing and heal its settings; never waits. The caller requeues
-        while the observation is not ready."""
-        observation = self.observe(deep=True)
+        while the observation is not ready. `deep`: also check its tags and point-in-time
+        recovery (two more reads; a run whose apps are due for a full read asks for it)."""
+        observation = self.observe(deep=deep)
+        if deep and observation.ready and not observation.drift:
+            # Every setting as desired: recorded with the account's facts, so that runs not due
+            # for a full read skip the two extra reads (a table whose PITR could not be turned
+            # on yet, right after its creation, is checked again by the next run).
+            getattr(self.aws, "seed_facts", lambda facts: None)({VERIFIED_FACT: True})
         if not observation.exists:
             state_table.create(self.client, self.name)
             log.info("state_table_created", table=self.name)
@@ -136,8 +144,17 @@ class StateStore:
 
     # --- reads --------------------------------------------------------------------------
 
+    def prefetch(self, environments: Sequence[str]) -> dict[str, EnvironmentState]:
+        """Read the environments now (a command needs their facts before it translates the
+        specs); the next `load` of each returns this read instead of making another."""
+        for environment in sorted(set(environments)):
+            self._prefetched[environment] = self.load(environment)
+        return dict(self._prefetched)
+
     def load(self, environment: str) -> EnvironmentState:
         """Everything recorded for one environment; empty when the table does not exist (yet)."""
+        if environment in self._prefetched:
+            return self._prefetched.pop(environment)
         if self.exists is False:
             return EnvironmentState(environment)
         return self._query(environment, [("", "")])

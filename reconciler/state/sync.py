@@ -26,6 +26,7 @@ from reconciler.state.records import (
     AppRecord,
     ConditionsRecord,
     EnvironmentState,
+    FactsRecord,
     InventoryEntry,
     ResourceStatus,
     StoredCondition,
@@ -33,6 +34,7 @@ from reconciler.state.records import (
     conditions_sort_key,
     partition,
 )
+from reconciler.state.recall import Recall, fingerprint
 from reconciler.state.store import Put, Remove, StateConflict, StateStore, applied
 
 log = structlog.get_logger("reconciler.state")
@@ -63,8 +65,15 @@ class StateSync:
         self.conditions = ConditionStore()
         self._created: dict[Key, str] = {}
         self._refused: set[Key] = set()
+        self.recall: Recall | None = None
         for state in self.states.values():
             seed_conditions(self.conditions, state)
+
+    def start_recall(self, controllers: Iterable[Any], *, full_read: bool = False) -> Recall:
+        """Let the run's passes skip the reads the state store proves unneeded (see recall.py)."""
+        kinds = [c.kind for c in controllers if getattr(c, "recallable", False)]
+        self.recall = Recall(self.states, kinds, full_read=full_read)
+        return self.recall
 
     # --- Recorder -------------------------------------------------------------------------
 
@@ -141,7 +150,8 @@ class StateSync:
                                     old.last_pass if old else "", old.outcome if old else "",
                                     old.suspended if old else False, old.rollback_pin if old else "",
                                     failed, old.version if old else 0,
-                                    (commits or {}).get((env.name, app.name), old.commit if old else ""))
+                                    (commits or {}).get((env.name, app.name), old.commit if old else ""),
+                                    old.recalls if old else 0)
                     if old is None or old.content() != new.content():
                         ops.append(Put(new.as_item(), new.version))
                 return ops
@@ -159,7 +169,9 @@ class StateSync:
                     old = state.apps.get(app)
                     if env != environment or old is None or (env, app) in gone:
                         continue
-                    new = AppRecord(**{**old.__dict__, "last_pass": now_iso(), "outcome": outcome})
+                    recalled = self.recall is not None and (env, app) in self.recall.recalled_apps
+                    new = AppRecord(**{**old.__dict__, "last_pass": now_iso(), "outcome": outcome,
+                                       "recalls": old.recalls + 1 if recalled else 0})
                     ops.append(Put(new.as_item(), old.version))
                 leaving = {app for env, app in gone if env == environment}
                 for app in sorted(leaving):
@@ -170,11 +182,23 @@ class StateSync:
                 if leaving and not set(state.apps) - leaving and not state.inventory and None in state.conditions:
                     # The environment is gone with its last app: its shared resources' status too.
                     ops.append(Remove(partition(environment), conditions_sort_key(None), state.conditions[None].version))
+                elif state.apps.keys() - leaving:
+                    ops.extend(self._facts_writes(state))
                 return ops
 
             self._commit(environment, writes)
 
     # --- internals ------------------------------------------------------------------------
+
+    def _facts_writes(self, state: EnvironmentState) -> Operations:
+        """The account's immutable facts this process learnt, kept for the next command."""
+        known = getattr(self.store.aws, "known_facts", dict)()
+        old = state.facts
+        values = {**(old.values if old else {}), **known}
+        if not known or (old is not None and old.values == values):
+            return []
+        record = FactsRecord(state.environment, values, old.version if old else 0)
+        return [Put(record.as_item(), record.version)]
 
     def _state(self, environment: str) -> EnvironmentState:
         if environment not in self.states:
@@ -226,9 +250,33 @@ class StateSync:
                 continue
             if entry is None or entry.content() != new.content():
                 ops.append(Put(new.as_item(), new.version))
-        ops.extend(self._condition_writes(state, environment, status))
+        ops.extend(self._condition_writes(state, environment, status, self._observed_marks(state, plan, result)))
         ops.extend(self._failed_revision_writes(state, environment, plan, status))
         return ops
+
+    def _observed_marks(self, state: EnvironmentState, plan: Any, result: Any) -> dict[Key, dict[str, str]]:
+        """For the recallable resources: what their last read found in sync (recall.py). A read
+        now in sync and Ready marks it; a recalled one keeps its mark; anything else clears it."""
+        if self.recall is None:
+            return {}
+        marks: dict[Key, dict[str, str]] = {}
+        actions = {c.key: c.action for c in plan.changes}
+        outcomes = result.outcomes if result is not None else {}
+        for key, resource in plan.resources.items():
+            if key.kind not in self.recall.kinds or key.app is None or key.environment != state.environment:
+                continue
+            observation = plan.observations[key]
+            old = state.conditions.get(key.app)
+            kept = old.resources.get(key) if old is not None else None
+            if observation.recalled_at:
+                marks[key] = dict(kept.observed) if kept is not None else {}
+            elif (observation.exists and observation.ready and not observation.failed and actions.get(key) == "noop"
+                  and resource.ensure == "present" and getattr(outcomes.get(key), "status", "unchanged") == "unchanged"):
+                try:
+                    marks[key] = {"hash": fingerprint(resource), "at": now_iso()}
+                except Exception:  # noqa: BLE001 - a value not known yet: no mark, read it next time
+                    marks[key] = {}
+        return marks
 
     @staticmethod
     def _failed_revision_writes(state: EnvironmentState, environment: str, plan: Any, status: Any) -> Operations:
@@ -244,12 +292,14 @@ class StateSync:
         return ops
 
     @staticmethod
-    def _condition_writes(state: EnvironmentState, environment: str, status: Any) -> Operations:
+    def _condition_writes(state: EnvironmentState, environment: str, status: Any,
+                          marks: Mapping[Key, dict[str, str]] | None = None) -> Operations:
         scopes: dict[str | None, dict[Key, ResourceStatus]] = {}
         for key, conditions in status.resources.items():
             if key.environment == environment:
                 outputs = _plain_outputs(status.outputs.get(key) or {})
-                scopes.setdefault(key.app, {})[key] = ResourceStatus(key, _stored(conditions), outputs)
+                scopes.setdefault(key.app, {})[key] = ResourceStatus(key, _stored(conditions), outputs,
+                                                                     (marks or {}).get(key, {}))
         ops: Operations = []
         for app, resources in scopes.items():
             old = state.conditions.get(app)
