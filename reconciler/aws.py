@@ -1,4 +1,4 @@
-"""One cached boto3 client per (service, region), all built with one botocore Config.
+"""One cached botocore client per (service, region), all built with one botocore Config.
 
 The adaptive rate limiter and connection pool live inside each client, so the cache matters.
 Retries for throttling and transport errors happen here (botocore); eventual consistency in
@@ -15,10 +15,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from reconciler import model_cache
 from reconciler.budget import Budgets
 
 USER_AGENT = "serverless-container-reconciler/0.1"
@@ -49,7 +50,7 @@ class Endpoint:
 
 
 class ClientFactory:
-    """Builds and caches boto3 clients; counts the requests they send (for `bench/` and tests)."""
+    """Builds and caches botocore clients; counts the requests they send (for `bench/` and tests)."""
 
     def __init__(self, endpoint: Endpoint, *, max_attempts: int | None = None, budgets: Budgets | None = None) -> None:
         self.endpoint = endpoint
@@ -64,11 +65,13 @@ class ClientFactory:
             # Cloud Map's DiscoverInstances prefixes "data-" to the host; an emulator URL has none.
             inject_host_prefix=not endpoint.emulated,
         )
-        self._session = boto3.session.Session(
-            aws_access_key_id=endpoint.access_key,
-            aws_secret_access_key=endpoint.secret_key,
-            region_name=endpoint.region,
-        )
+        # botocore's session, not boto3's: boto3 adds nothing the clients use and its import
+        # (s3transfer) costs every command ~80 ms.
+        self._session = botocore.session.Session()
+        self._session.set_config_variable("region", endpoint.region)
+        if endpoint.access_key is not None:
+            self._session.set_credentials(endpoint.access_key, endpoint.secret_key)
+        model_cache.install(self._session)
         # Creates AWS takes without an idempotency token must not be resent by botocore after a
         # lost answer (the first may have worked): those calls use clients that never retry.
         self.single_shot_config = self.config.merge(Config(retries={"mode": "standard", "total_max_attempts": 1}))
@@ -90,7 +93,7 @@ class ClientFactory:
     def events(self) -> Any:
         """The session's event system: handlers registered here reach every client created
         afterwards (how tests put a fault layer on the real clients; the code never knows)."""
-        return self._session._session.get_component("event_emitter")
+        return self._session.get_component("event_emitter")
 
     def client(self, service: str, region: str | None = None, *, retries: bool = True) -> Any:
         """`retries=False`: a client botocore never resends with (see single_shot_config)."""
@@ -99,7 +102,7 @@ class ClientFactory:
         with self._lock:
             client = self._clients.get(cache_key)
             if client is None:
-                client = self._session.client(
+                client = self._session.create_client(
                     service, region_name=region, endpoint_url=self.endpoint.endpoint_url,
                     config=self.config if retries else self.single_shot_config,
                 )

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
-
-from deepdiff import DeepDiff
+from typing import TYPE_CHECKING, Any
 
 from reconciler.resource import UNKNOWN, FieldChange
 from specs.sensitive import is_secret_entry
+
+if TYPE_CHECKING:
+    from deepdiff import DeepDiff
 
 
 def left_scoped(desired: Any, observed: Any) -> Any:
@@ -53,6 +54,8 @@ def diff_fields(
             continue
         if scoped == want:  # the common case, and much cheaper than DeepDiff
             continue
+        from deepdiff import DeepDiff  # only when something differs: its import costs ~25 ms
+
         delta = DeepDiff(scoped, want, ignore_order=False, verbose_level=2)
         if not delta:
             continue

@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
+import botocore.session
 
 from reconciler.aws import ClientFactory, Endpoint
 from reconciler.errors import ConfigurationError
@@ -55,7 +55,7 @@ def resolve(target: str | None, *, quiet: bool = False) -> Target:
     standard credential chain finds credentials, else `embedded`."""
     choice = target or os.environ.get(TARGET_ENV) or ""
     if not choice:
-        choice = "aws" if boto3.session.Session().get_credentials() is not None else "embedded"
+        choice = "aws" if botocore.session.Session().get_credentials() is not None else "embedded"
     if choice == "embedded":
         server = EmbeddedAWS().start()
         if not quiet:
@@ -63,12 +63,12 @@ def resolve(target: str | None, *, quiet: bool = False) -> Target:
                   "nothing is created in a real account", file=sys.stderr)
         return Target("embedded", emulator_endpoint(server.url), embedded=server)
     if choice == "aws":
-        session = boto3.session.Session()
+        session = botocore.session.Session()
         if session.get_credentials() is None:
             raise ConfigurationError(
                 "--target aws: no AWS credentials found (set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)"
             )
-        region = session.region_name
+        region = session.get_config_variable("region")
         if not region:
             raise ConfigurationError("--target aws: no region configured (set AWS_REGION or AWS_DEFAULT_REGION)")
         return Target("aws", Endpoint(region))

@@ -19,19 +19,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from reconciler.aws import ClientFactory, error_code, is_not_found
 from reconciler.state import table as state_table
+from reconciler.state.attributes import from_item as from_dynamo, to_item as to_dynamo
 from reconciler.state.records import EnvironmentState, from_items, partition
 
 log = structlog.get_logger("reconciler.state")
 
 TRANSACTION_LIMIT = 100
 VERIFIED_FACT = "state_table_verified"
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 
 class StateConflict(Exception):
@@ -77,27 +75,6 @@ class Remove:
     pk: str
     sk: str
     version: int = 0  # 0 = whatever version it has
-
-
-def to_dynamo(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(v) for k, v in item.items() if v is not None}
-
-
-def from_dynamo(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _plain(_deserializer.deserialize(v)) for k, v in item.items()}
-
-
-def _plain(value: Any) -> Any:
-    """Decimals back to ints (we store no fractions), sets to sorted lists."""
-    from decimal import Decimal
-
-    if isinstance(value, Decimal):
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, set, frozenset)):
-        return [_plain(v) for v in value]
-    return value
 
 
 class StateStore:
