@@ -180,3 +180,32 @@ def test_a_new_entrypoint_port_gets_a_new_target_group_and_the_old_one_goes_once
     [service] = client(url, "ecs").describe_services(cluster="sc-dev", services=["shop"])["services"]
     assert service["loadBalancers"] == [{"targetGroupArn": new["TargetGroupArn"], "containerName": "app",
                                          "containerPort": 3000}]
+
+
+def test_a_rollout_held_by_failing_health_checks_says_what_the_load_balancer_says(moto_server, url, tmp_path, capsys):
+    hosted_zone(url)
+    app = site(tmp_path / "apps", "site-a", "a.example.com")
+    assert once(url, app) == 0
+    [group] = client(url, "elbv2").describe_target_groups()["TargetGroups"]
+    health = client(url, "elbv2").describe_target_health(TargetGroupArn=group["TargetGroupArn"])
+    assert [(t["Target"]["Port"], t["TargetHealth"]["State"]) for t in health["TargetHealthDescriptions"]] == [(8080, "healthy")]
+
+    moto_server.scheduler.fail_health_checks("sc-dev", "site-a")
+    moto_server.scheduler.tick(moto_server.scheduler.clock() + 5)
+    health = client(url, "elbv2").describe_target_health(TargetGroupArn=group["TargetGroupArn"])
+    assert [t["TargetHealth"]["State"] for t in health["TargetHealthDescriptions"]] == ["unhealthy"]
+    capsys.readouterr()
+    try:
+        assert main(["status", str(app), "--target", url, "--live", "-o", "json"]) == 1
+        document = json.loads(capsys.readouterr().out)
+        conditions = {c["type"]: c for spec in document["specs"].values() for c in spec["conditions"]}
+        assert conditions["Progressing"]["status"] == "True"
+        assert ("health check on port 8080 failed for 1 of 1 targets: Target.ResponseCodeMismatch "
+                "(Health checks failed with these codes: [502])") in conditions["Progressing"]["message"]
+        # --once waits for the rollout and, at its timeout, says why it is still waiting.
+        assert main(["--once", str(app), "--timeout", "8", "--target", url]) == 3
+        summary = capsys.readouterr().out
+        assert "health check on port 8080 failed" in summary, summary
+    finally:
+        moto_server.scheduler.recover_service("sc-dev", "site-a")
+    assert once(url, app) == 0

@@ -159,3 +159,15 @@ def stopped_tasks(ecs: Any, cluster: str, service: str, limit: int = 3) -> list[
         if error_code(error) in ("ClusterNotFoundException", "ServiceNotFoundException", "InvalidParameterException"):
             return []
         raise
+
+
+def target_health(elbv2: Any, target_group_arn: str) -> list[dict]:
+    """DescribeTargetHealth of one target group: each registered target's State (initial,
+    healthy, unhealthy, draining, unused, unavailable) with AWS's Reason and Description. Read
+    only while a load-balanced service's rollout is not done, so a healthy pass makes no call."""
+    try:
+        return elbv2.describe_target_health(TargetGroupArn=target_group_arn).get("TargetHealthDescriptions", [])
+    except ClientError as error:
+        if error_code(error) in ("TargetGroupNotFound", "TargetGroupNotFoundException"):
+            return []
+        raise

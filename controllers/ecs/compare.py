@@ -209,3 +209,25 @@ def stopped_in_words(task: Mapping[str, Any]) -> str:
         if code not in (None, 0):
             return f"essential container {container.get('name')} exited: exit code {code}"
     return reason
+
+
+def targets_in_words(descriptions: Iterable[Mapping[str, Any]]) -> str:
+    """What the load balancer says of a service's targets, when it is not "all healthy":
+    "health check on port 8080 failed for 2 of 2 targets: Target.ResponseCodeMismatch (Health
+    checks failed with these codes: [502])". Empty when every target is healthy (or none is
+    registered yet)."""
+    found = list(descriptions)
+    unhealthy = [d for d in found if (d.get("TargetHealth") or {}).get("State") in ("unhealthy", "unhealthy.draining")]
+    starting = [d for d in found if (d.get("TargetHealth") or {}).get("State") == "initial"]
+    if unhealthy:
+        health = unhealthy[0].get("TargetHealth") or {}
+        port = unhealthy[0].get("HealthCheckPort")  # a port, or "traffic-port": the target's own
+        if not port or port == "traffic-port":
+            port = (unhealthy[0].get("Target") or {}).get("Port")
+        why = health.get("Reason") or "unhealthy"
+        if health.get("Description"):
+            why += f" ({health['Description']})"
+        return f"health check on port {port} failed for {len(unhealthy)} of {len(found)} targets: {why}"
+    if starting:
+        return f"{len(starting)} of {len(found)} targets still in their first health checks"
+    return ""

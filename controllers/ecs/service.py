@@ -5,7 +5,8 @@ documented cost choice); the tasks security group admits only the front door. De
 rolling (min 100 %, max 200 %) with the deployment circuit breaker rolling back failed ones.
 
 Observed per cluster with DescribeServices(include TAGS), 10 services per call (plus, only while
-a rollout fails, the last stopped tasks: why they stopped, in words). A DRAINING or INACTIVE
+a rollout fails, the last stopped tasks: why they stopped, in words; and, while a load-balanced
+service's rollout is not done, what DescribeTargetHealth says of its targets). A DRAINING or INACTIVE
 service counts as absent. A task definition whose deployment FAILED (the circuit breaker rolled
 it back) is reported as `failed_revision` and held by the engine (`rollout_field`). Ready as on AWS: one PRIMARY deployment, rollout COMPLETED,
 runningCount == desiredCount, on the desired task definition (not right after apply:
@@ -18,12 +19,14 @@ import hashlib
 import json
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from controllers.ecs import aws
-from controllers.ecs.compare import canonical_service, observed_service_fields, rollout, stopped_in_words
+from controllers.ecs.compare import (canonical_service, observed_service_fields, rollout, stopped_in_words,
+                                     targets_in_words)
 from reconciler import naming
 from reconciler.aws import error_code
 from reconciler.compare import diff_fields
@@ -137,7 +140,7 @@ class ServiceController(BaseController):
             for resource in members:
                 service = found.get(resource.desired["serviceName"])
                 result[resource.key] = (Observation.absent() if service is None
-                                        else self._observation(resource, service, client))
+                                        else self._observation(resource, service, client, ctx))
         return result
 
     def apps_in_environment(self, environment: str, ctx: Context) -> set[str]:
@@ -146,12 +149,19 @@ class ServiceController(BaseController):
         tags = aws.active_service_tags(ctx.client("ecs"), naming.cluster_name(environment))
         return {t[TAG_APP] for t in tags if t.get(TAG_APP) and t.get(TAG_ENVIRONMENT) == environment}
 
-    def _observation(self, resource: Resource, service: dict, client: Any) -> Observation:
+    def _observation(self, resource: Resource, service: dict, client: Any, ctx: Context) -> Observation:
         tags = aws.tags_of(service)
         failing = any(d.get("rolloutState") == "FAILED" or d.get("failedTasks") for d in service.get("deployments") or [])
         stopped = [stopped_in_words(t) for t in aws.stopped_tasks(client, service.get("clusterArn", ""),
                                                                   service["serviceName"])] if failing else []
         state = rollout(service, resource.desired.get("taskDefinition"), [s for s in stopped if s])
+        if not state.ready and service.get("loadBalancers"):
+            # Behind a load balancer, a rollout waits on target health: say what the load
+            # balancer says (read only while the rollout is not done).
+            words = [targets_in_words(aws.target_health(ctx.client("elbv2"), lb["targetGroupArn"]))
+                     for lb in service["loadBalancers"] if lb.get("targetGroupArn")]
+            if any(words):
+                state = replace(state, message=f"{state.message}; {'; '.join(w for w in words if w)}")
         return Observation(
             exists=True,
             fields=observed_service_fields(service, tags, self.unobservable),

@@ -18,6 +18,10 @@ services so that DescribeServices looks like AWS's:
 - `fail_service` makes a service's tasks fail (runningCount 0, PRIMARY rollout FAILED with the
   reason, an event with the stopped reason, as ECS's deployment circuit breaker reports it);
   `recover_service` undoes it.
+- a service behind a load balancer gets one `ip` target per running task registered in its
+  target groups (moto's ELBv2 registers nothing by itself); `fail_health_checks` makes those
+  targets fail the load balancer's health check (DescribeTargetHealth says unhealthy, with
+  AWS's reason): the tasks run but the rollout stays IN_PROGRESS, as on ECS;
 - `fail_next_deployment` makes the service's next new task definition fail to start: after
   `delay` its deployment is FAILED and, as the circuit breaker with rollback does, a new PRIMARY
   deployment of the previous task definition rolls out (the failed one listed as ACTIVE/FAILED
@@ -53,6 +57,8 @@ class _Seen:
     completed: bool = False
     fail_next: str | None = None  # the next new task definition fails with this reason
     doomed: tuple[str, str | None] | None = None  # (reason, previous task definition) of a deployment set to fail
+    unhealthy: tuple[str, str] | None = None  # the load balancer's (reason, description) for its targets
+    unhealthy_registered: bool = False  # the unhealthy targets are registered (once per rollout)
 
 
 class EcsScheduler(Ticker):
@@ -89,16 +95,30 @@ class EcsScheduler(Ticker):
         with self._lock:
             self._track(self._service(cluster, service), self.clock()).fail_next = reason
 
+    def fail_health_checks(self, cluster: str, service: str, reason: str = "Target.ResponseCodeMismatch",
+                           description: str = "Health checks failed with these codes: [502]") -> None:
+        """From now on the service's tasks start but its load balancer targets fail their health
+        check with AWS's `reason` and `description` (until recover_service)."""
+        with self._lock:
+            seen = self._track(self._service(cluster, service), self.clock())
+            seen.unhealthy = (reason, description)
+            self._restart_rollout(seen)
+
+    def _restart_rollout(self, seen: _Seen) -> None:
+        """The tasks are replaced: the PRIMARY deployment is IN_PROGRESS again from now."""
+        seen.completed, seen.unhealthy_registered = False, False
+        seen.since = self.clock()
+        primary = dict(seen.service.deployments[0]) if seen.service.deployments else self._deployment(seen.service)
+        self._set_deployments(seen.service, [self._with_rollout(primary, "IN_PROGRESS", seen.running,
+                                                                seen.service.desired_count)])
+
     def recover_service(self, cluster: str, service: str) -> None:
         """Tasks start again: a fresh rollout that completes after `delay`."""
         with self._lock:
             seen = self._track(self._service(cluster, service), self.clock())
             seen.failed_reason = None
-            seen.completed = False
-            seen.since = self.clock()
-            primary = dict(seen.service.deployments[0]) if seen.service.deployments else self._deployment(seen.service)
-            self._set_deployments(seen.service, [self._with_rollout(primary, "IN_PROGRESS", seen.running,
-                                                                    seen.service.desired_count)])
+            seen.unhealthy = None
+            self._restart_rollout(seen)
 
     # -- the step --------------------------------------------------------------------------
     def tick(self, now: float | None = None) -> None:
@@ -148,9 +168,19 @@ class EcsScheduler(Ticker):
         if seen.doomed is not None and now - seen.since >= self.delay:
             self._roll_back(seen, now)
             return
+        if not seen.completed and now - seen.since >= self.delay and seen.unhealthy is not None:
+            # The tasks run, the load balancer finds them unhealthy: the rollout waits.
+            if not seen.unhealthy_registered:
+                seen.running, seen.unhealthy_registered = service.desired_count, True
+                for arn in self._register_targets(service, ("unhealthy", *seen.unhealthy)):
+                    self._add_event(service, f"(service {service.name}) (task {uuid.uuid4().hex}) failed ELB health "
+                                             f"checks in (target-group {arn})")
+            self._set_counts(service, seen.running, 0)
+            return
         if not seen.completed and now - seen.since >= self.delay:
             seen.running = service.desired_count
             seen.completed = True
+            self._register_targets(service, None)
             primary = self._primary(service) or self._deployment(service)
             self._set_deployments(service, [self._with_rollout(primary, "COMPLETED", seen.running,
                                                                 service.desired_count)])
@@ -215,6 +245,29 @@ class EcsScheduler(Ticker):
         self._set_deployments(service, [back, failed])
         self._add_event(service, f"(service {service.name}) rolling back to deployment {back['id']}.")
         seen.task_definition, seen.since, seen.completed = previous, now, False
+
+    # -- the load balancer's targets --------------------------------------------------------
+    def _target_groups(self, service: Any) -> list[Any]:
+        from moto.elbv2.models import elbv2_backends  # in-process moto server only
+
+        groups = elbv2_backends[self.account_id][self.region].target_groups
+        arns = [lb.get("targetGroupArn") for lb in service.load_balancers or []]
+        return [groups[arn] for arn in arns if arn in groups]
+
+    def _register_targets(self, service: Any, health: tuple[str, str, str] | None) -> list[str]:
+        """One `ip` target per running task in each of the service's target groups (the old
+        tasks' targets go), healthy or with the given (state, reason, description)."""
+        arns = []
+        for group in self._target_groups(service):
+            port = next((lb.get("containerPort") for lb in service.load_balancers
+                         if lb.get("targetGroupArn") == group.arn), group.port)
+            group.targets.clear()
+            addresses = [f"10.0.{n // 250}.{n % 250 + 4}" for n in range(service.desired_count)]
+            for address in addresses:
+                group.targets[address] = {"Id": address, "Port": port}
+            group.emulated_health = {address: health for address in addresses} if health else {}
+            arns.append(group.arn)
+        return arns
 
     # -- moto's objects --------------------------------------------------------------------
     def _backend(self) -> Any:

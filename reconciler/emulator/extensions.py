@@ -11,6 +11,9 @@ takes on AWS -- used ONLY by the embedded AWS (`reconciler.emulator.server`) and
   tests of the failure paths): a VPC link's status (moto always says AVAILABLE), a Cloud Map
   operation that FAILed (moto's always SUCCEED), a DynamoDB table still CREATING (moto's are
   ACTIVE at once; AWS answers ListTagsOfResource on it with ResourceNotFoundException).
+- ELBv2 target health: moto calls every registered target healthy; the ECS scheduler
+  simulation can mark a service's targets unhealthy with AWS's reason and description
+  (`EcsScheduler.fail_health_checks`), answered by DescribeTargetHealth.
 
 Applied once per process, before moto's server starts; idempotent.
 """
@@ -37,6 +40,7 @@ def apply() -> None:
     _vpc_link_status()
     _operation_errors()
     _table_status()
+    _target_health()
 
 
 def _get_authorizers() -> None:
@@ -122,3 +126,19 @@ def _table_status() -> None:
         return list_tags(self, table_arn)
 
     DynamoDBBackend.list_tags_of_resource = list_tags_of_resource
+
+
+def _target_health() -> None:
+    from moto.elbv2.models import FakeHealthStatus, FakeTargetGroup
+
+    original = FakeTargetGroup.health_for
+
+    def health_for(self: Any, target: dict[str, Any], ec2_backend: Any) -> Any:
+        registered = self.targets.get(target["Id"])
+        emulated = (getattr(self, "emulated_health", None) or {}).get(target["Id"])
+        if registered is not None and emulated is not None:
+            state, reason, description = emulated
+            return FakeHealthStatus(target["Id"], registered["Port"], self.health_check_port, state, reason, description)
+        return original(self, target, ec2_backend)
+
+    FakeTargetGroup.health_for = health_for

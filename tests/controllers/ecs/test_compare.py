@@ -8,6 +8,7 @@ from controllers.ecs.compare import (
     rollout,
     stopped_in_words,
     storage_variable_prefix,
+    targets_in_words,
 )
 
 SERVICE_ARN = "arn:aws:ecs:us-east-1:123456789012:service/sc-dev/api"
@@ -74,3 +75,17 @@ def test_set_like_network_lists_are_compared_sorted_and_storage_names_are_upper_
     network = {"awsvpcConfiguration": {"subnets": ["subnet-b", "subnet-a"], "securityGroups": ["sg-1"], "assignPublicIp": "ENABLED"}}
     assert canonical_network(network)["awsvpcConfiguration"]["subnets"] == ["subnet-a", "subnet-b"]
     assert storage_variable_prefix("posts-table.v2") == "STORAGE_POSTS_TABLE_V2"
+
+
+def test_target_health_in_words_names_the_port_reason_and_count():
+    def target(state, reason=None, description=None, port="traffic-port"):
+        health = {"State": state, **({"Reason": reason} if reason else {}), **({"Description": description} if description else {})}
+        return {"Target": {"Id": "10.0.0.4", "Port": 8080}, "HealthCheckPort": port, "TargetHealth": health}
+
+    assert targets_in_words([target("healthy"), target("healthy")]) == ""
+    assert targets_in_words([]) == ""
+    assert targets_in_words([target("initial", "Elb.InitialHealthChecking"), target("healthy")]) == (
+        "1 of 2 targets still in their first health checks")
+    assert targets_in_words([target("unhealthy", "Target.Timeout", "Request timed out", port="9000"),
+                             target("healthy")]) == (
+        "health check on port 9000 failed for 1 of 2 targets: Target.Timeout (Request timed out)")
