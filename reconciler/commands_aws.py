@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import threading
 import time
 from argparse import Namespace
 from collections.abc import Sequence
@@ -56,27 +55,6 @@ def _controllers() -> list[Any]:
     return all_controllers()
 
 
-def _while_importing_controllers(read: Any, *args: Any) -> Any:
-    """`read(*args)` on a daemon thread while this one imports the controllers (the read waits
-    on the network, the import wants the CPU). A daemon thread: Ctrl-C during the read still
-    ends the process at once instead of waiting out the read's timeout."""
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = read(*args)
-        except BaseException as error:  # noqa: BLE001 - handed to the caller as is
-            outcome["error"] = error
-
-    worker = threading.Thread(target=run, name="state-read", daemon=True)
-    worker.start()
-    _controllers()
-    worker.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
-
-
 def _prepare(args: Namespace, *, tolerate_failures: bool = False) -> Prepared | int:
     """Spec problems are reported before any AWS call (or emulator start). With
     `tolerate_failures` (prune), the valid specs go ahead and the failing ones are held."""
@@ -93,9 +71,10 @@ def _prepare(args: Namespace, *, tolerate_failures: bool = False) -> Prepared | 
     table = getattr(args, "state_table", None) or os.environ.get(TABLE_ENV) or DEFAULT_TABLE
     store = StateStore(ctx.aws, table)
     # The environments' state is read first: it holds the account's facts (account, partition,
-    # zones) recorded by an earlier run, so neither STS nor EC2 is asked for them again. While
-    # that request is in flight the controllers are imported (CPU the wait would waste).
-    prefetched = _while_importing_controllers(store.prefetch, [spec.model.environment for spec in found])
+    # zones) recorded by an earlier run, so neither STS nor EC2 is asked for them again. (Not
+    # overlapped with the controllers' import on a thread: a Ctrl-C landing inside an import is
+    # swallowed by the import machinery, and the run would then wait out the read's timeout.)
+    prefetched = store.prefetch([spec.model.environment for spec in found])
     for state in prefetched.values():
         if state.facts is not None:
             ctx.aws.seed_facts(state.facts.values)
