@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import botocore
-from botocore.loaders import JSONFileLoader, Loader
+from botocore.loaders import JSONFileLoader, create_loader
 
 CACHE_ENV = "RECONCILE_MODEL_CACHE"
 
@@ -100,8 +100,7 @@ def install(session: Any) -> None:
     directory = cache_directory()
     if directory is None:
         return
-    paths = [p for p in (session.get_config_variable("data_path") or "").split(os.pathsep) if p]
-    loader = Loader(extra_search_paths=[os.path.expanduser(p) for p in paths],
-                    file_loader=CachedJSONFileLoader(directory))
+    loader = create_loader(session.get_config_variable("data_path"))  # as botocore makes it
+    loader.file_loader = CachedJSONFileLoader(directory)
     session.register_component("data_loader", loader)
 

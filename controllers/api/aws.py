@@ -74,15 +74,20 @@ def _list_or_empty(client: Any, operation: str, api_id: str) -> list[dict]:
         raise
 
 
-def find_authorizer(client: Any, api_id: str, authorizer_id: str) -> dict | None:
+def get_or_none(get: Any, **params: Any) -> dict | None:
+    """A Get* call's answer without its ResponseMetadata, or None when AWS says it is not found."""
     try:
-        found = client.get_authorizer(ApiId=api_id, AuthorizerId=authorizer_id)
+        found = get(**params)
     except ClientError as error:
         if is_not_found(error):
             return None
         raise
     found.pop("ResponseMetadata", None)
     return found
+
+
+def find_authorizer(client: Any, api_id: str, authorizer_id: str) -> dict | None:
+    return get_or_none(client.get_authorizer, ApiId=api_id, AuthorizerId=authorizer_id)
 
 
 # --- writes --------------------------------------------------------------------------------

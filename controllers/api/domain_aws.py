@@ -8,18 +8,12 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from controllers.api.aws import get_or_none
 from reconciler.aws import is_not_found, paginate
 
 
 def find_domain_name(client: Any, name: str) -> dict | None:
-    try:
-        found = client.get_domain_name(DomainName=name)
-    except ClientError as error:
-        if is_not_found(error):
-            return None
-        raise
-    found.pop("ResponseMetadata", None)
-    return found
+    return get_or_none(client.get_domain_name, DomainName=name)
 
 
 def list_domain_names(client: Any) -> list[dict]:

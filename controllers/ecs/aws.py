@@ -7,7 +7,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from reconciler import retry
-from reconciler.aws import error_code, paginate
+from reconciler.aws import error_code, is_not_found, paginate
 from reconciler.ownership import as_dict, as_list
 
 CLUSTERS_PER_CALL = 100  # DescribeClusters cap
@@ -168,6 +168,6 @@ def target_health(elbv2: Any, target_group_arn: str) -> list[dict]:
     try:
         return elbv2.describe_target_health(TargetGroupArn=target_group_arn).get("TargetHealthDescriptions", [])
     except ClientError as error:
-        if error_code(error) in ("TargetGroupNotFound", "TargetGroupNotFoundException"):
+        if is_not_found(error):  # TargetGroupNotFound: the group went while we looked
             return []
         raise

@@ -158,10 +158,11 @@ class ServiceController(BaseController):
         if not state.ready and service.get("loadBalancers"):
             # Behind a load balancer, a rollout waits on target health: say what the load
             # balancer says (read only while the rollout is not done).
-            words = [targets_in_words(aws.target_health(ctx.client("elbv2"), lb["targetGroupArn"]))
-                     for lb in service["loadBalancers"] if lb.get("targetGroupArn")]
-            if any(words):
-                state = replace(state, message=f"{state.message}; {'; '.join(w for w in words if w)}")
+            said = (targets_in_words(aws.target_health(ctx.client("elbv2"), lb["targetGroupArn"]))
+                    for lb in service["loadBalancers"] if lb.get("targetGroupArn"))
+            words = [w for w in said if w]
+            if words:
+                state = replace(state, message=f"{state.message}; {'; '.join(words)}")
         return Observation(
             exists=True,
             fields=observed_service_fields(service, tags, self.unobservable),
