@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -30,10 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.emulator import RECONCILE, emulator  # noqa: E402
 from bench.noop_pass import write_terraform_shaped  # noqa: E402
-from bench.daemon_memory import free_port  # noqa: E402
-
-RECONCILE = [sys.executable, "-m", "reconciler.cli"]
 TERRAFORM = {"plan_seconds": 7.4, "plan_requests": 39, "converge_seconds": 33.0, "converge_requests": 97}
 
 
@@ -53,13 +50,8 @@ def run(args: list[str], env: dict[str, str], *, count: bool = True) -> tuple[fl
 
 
 def measure(spec: str, runs: int, env: dict[str, str]) -> dict:
-    port = free_port()
-    emulator = subprocess.Popen([*RECONCILE, "emulator", "--port", str(port)], cwd=ROOT, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        assert emulator.stdout is not None
-        emulator.stdout.readline()  # the banner: listening
-        target = ["--target", f"http://127.0.0.1:{port}"]
+    with emulator(env) as url:
+        target = ["--target", url]
         converge_s, code, converge = run(["--once", spec, "--timeout", "300", *target], env)
         assert code == 0, f"--once exited {code}"
         plans = []
@@ -73,9 +65,6 @@ def measure(spec: str, runs: int, env: dict[str, str]) -> dict:
                 "plan_seconds_median": round(statistics.median(walls), 3), "plan_seconds_min": round(min(walls), 3),
                 "plan_requests": plans[-1][2]["total"], "plan_kinds": dict(plans[-1][2]["kinds"]),
                 "plan_operations": dict(plans[-1][2]["operations"])}
-    finally:
-        emulator.send_signal(signal.SIGTERM)
-        emulator.wait(timeout=30)
 
 
 def help_seconds(runs: int, env: dict[str, str]) -> float:

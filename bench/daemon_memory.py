@@ -14,7 +14,6 @@ import argparse
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,13 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.emulator import emulator, free_port  # noqa: E402
 from bench.noop_pass import write_specs  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rss_mb(pid: int) -> float:
@@ -53,15 +47,12 @@ def main() -> int:
     parser.add_argument("--interval", default="1s", help="the daemon's --interval (short: many passes)")
     parser.add_argument("--sample", type=float, default=30.0, help="seconds between samples")
     args = parser.parse_args()
-    aws_port, metrics_port = free_port(), free_port()
+    metrics_port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    emulator = subprocess.Popen([sys.executable, "-m", "reconciler.cli", "emulator", "--port", str(aws_port)],
-                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    with tempfile.TemporaryDirectory() as tmp:
+    with emulator(env) as url, tempfile.TemporaryDirectory() as tmp:
         write_specs(Path(tmp), args.specs)
-        time.sleep(3)
         daemon = subprocess.Popen(
-            [sys.executable, "-m", "reconciler.cli", "run", tmp, "--target", f"http://127.0.0.1:{aws_port}",
+            [sys.executable, "-m", "reconciler.cli", "run", tmp, "--target", url,
              "--interval", args.interval, "--metrics-addr", f"127.0.0.1:{metrics_port}", "--journal", "none",
              "--log-level", "warning"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
@@ -93,8 +84,6 @@ def main() -> int:
         finally:
             daemon.send_signal(signal.SIGTERM)
             daemon.wait(timeout=60)
-            emulator.send_signal(signal.SIGTERM)
-            emulator.wait(timeout=30)
     return 0
 
 

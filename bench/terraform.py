@@ -23,26 +23,22 @@ from __future__ import annotations
 
 import argparse
 import collections
-import contextlib
 import json
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.cli import RECONCILE  # noqa: E402
 from bench.cli import measure as measure_ours  # noqa: E402
-from bench.daemon_memory import free_port  # noqa: E402
+from bench.emulator import emulator  # noqa: E402
 from bench.noop_pass import write_terraform_shaped  # noqa: E402
 
 HERE = ROOT / "bench/terraform"
@@ -51,21 +47,6 @@ TERRAFORM = shutil.which("terraform") or "/usr/local/bin/terraform"
 SERVICES = {"ApiGatewayV2": "apigatewayv2", "CloudWatch Logs": "logs", "EC2": "ec2", "ECS": "ecs", "IAM": "iam",
             "ServiceDiscovery": "servicediscovery", "STS": "sts"}
 LOG_ENTRY = re.compile(r"\n(?=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)")  # an entry's values may span lines
-
-
-@contextlib.contextmanager
-def emulator(env: dict[str, str]) -> Iterator[str]:
-    """A fresh `reconcile emulator` in its own process; its URL."""
-    port = free_port()
-    process = subprocess.Popen([*RECONCILE, "emulator", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        assert process.stdout is not None
-        process.stdout.readline()  # the banner: listening
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
 
 
 def tf_env(env: dict[str, str], endpoint: str, log: Path | None = None) -> dict[str, str]:
