@@ -81,15 +81,11 @@ class ImageController(BaseController):
         if not repositories or any(r is UNKNOWN for r in repositories):
             return Observation.absent("waiting for the image repositories")
         ecr = ctx.client("ecr")
-        tag = want["tag"]
-        if tag is None:  # GitHub: the newest commit built into every repository
-            tag = newest_common_tag(ecr, repositories)
-        missing = [r for r in repositories if not tag or not aws.has_image(ecr, r, tag)]
+        tag, missing = self._missing_images(ecr, want)
         fields = {k: want[k] for k in FIELDS}
         base = {"tag": tag, "hash": want.get("hash") or tag}
         if not missing:
-            return Observation(True, fields, {**base, "buildStatus": "SUCCEEDED"}, dict(resource.tags),
-                               message=f"images {tag} present")
+            return self._present(resource, fields, base)
         if want["trigger"] in ("pin", "push"):
             return self._not_buildable(resource, fields, base, missing)
         pipeline = want.get("pipeline")
@@ -106,11 +102,31 @@ class ImageController(BaseController):
         if report.failed:
             return Observation(True, fields, outputs, dict(resource.tags), ready=False, failed=True,
                                message=report.message, state=report)
-        if report.succeeded:  # the build ran, yet the images are not there
+        if report.succeeded:
+            # The build may have finished after the images were read: read them again before
+            # calling a succeeded build one that pushed nothing.
+            tag, missing = self._missing_images(ecr, want)
+            base = {"tag": tag, "hash": want.get("hash") or tag}
+            if not missing:
+                return self._present(resource, fields, base)
+            outputs = {**base, **report.outputs}
             return Observation(True, fields, outputs, dict(resource.tags), ready=False, failed=True,
                                message=f"build {report.build_id or report.execution} succeeded but "
                                        f"{', '.join(missing)} has no image {tag}", state=report)
         return Observation(True, fields, outputs, dict(resource.tags), ready=False, message=report.message, state=report)
+
+    @staticmethod
+    def _missing_images(ecr: Any, want: Mapping[str, Any]) -> tuple[str | None, list[str]]:
+        """The tag to deploy and the repositories that lack it."""
+        repositories, tag = want["repositories"], want["tag"]
+        if tag is None:  # GitHub: the newest commit built into every repository
+            tag = newest_common_tag(ecr, repositories)
+        return tag, [r for r in repositories if not tag or not aws.has_image(ecr, r, tag)]
+
+    @staticmethod
+    def _present(resource: Resource, fields: dict, base: dict) -> Observation:
+        return Observation(True, fields, {**base, "buildStatus": "SUCCEEDED"}, dict(resource.tags),
+                           message=f"images {base['tag']} present")
 
     @staticmethod
     def _not_buildable(resource: Resource, fields: dict, base: dict, missing: list[str]) -> Observation:

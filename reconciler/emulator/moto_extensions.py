@@ -122,6 +122,14 @@ def _codepipeline() -> None:
     models.PipelineExecution.to_summary_dict = to_summary_dict
     models.PipelineExecution.to_dict = to_dict
     start, create = models.CodePipelineBackend.start_pipeline_execution, models.CodePipelineBackend.create_pipeline
+    born = models.PipelineExecution.__init__
+
+    def new_execution(self: Any, *args: Any, **kwargs: Any) -> None:
+        born(self, *args, **kwargs)
+        if simulation is not None:  # not "Succeeded" (moto's) for the instant before the simulation takes it
+            self.status = "InProgress"
+
+    models.PipelineExecution.__init__ = new_execution
 
     def start_pipeline_execution(self: Any, name: str, variables: Any) -> str:
         execution_id = start(self, name, variables)

@@ -142,3 +142,26 @@ def test_the_bundle_carries_the_buildspec_with_the_hash_as_the_tag(ctx, aws, tmp
     spec_ = yaml.safe_load(archive.read(".reconcile-build/buildspec.yml"))
     assert spec_["phases"]["build"]["on-failure"] == "ABORT"
     assert f"dev/posts-api/app:{tag}" in json.dumps(spec_)
+
+
+def test_a_build_finishing_between_the_image_read_and_the_pipeline_read_is_ready_not_failed(ctx, aws, moto_server,
+                                                                                            tmp_path, monkeypatch):
+    """On AWS a build can finish between DescribeImages (no image yet) and ListPipelineExecutions
+    (Succeeded): the images are read again before a succeeded build is called a failure. Builds
+    here stand still until an image read finds nothing; then every build in progress finishes, so
+    that interleaving happens every time (under load it happened by chance)."""
+    builds = moto_server.builds
+    monkeypatch.setattr(builds, "step", 3600.0)
+
+    def finish_running_builds(parsed=None, **_):
+        if "Error" in (parsed or {}):  # ImageNotFound
+            for _ in range(3):
+                builds.tick(builds.clock() + 10**6)
+
+    aws.events.register("after-call.ecr.DescribeImages", finish_running_builds)
+    designs = spec(tmp_path)
+    report = run(ctx, designs)
+    assert report.converged, report.failed
+    tag = designs[0].apps[0].delivery.source_hash
+    assert aws.client("ecr").describe_images(repositoryName="dev/posts-api/app",
+                                             imageIds=[{"imageTag": tag}])["imageDetails"]
