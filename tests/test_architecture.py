@@ -63,3 +63,17 @@ def test_every_reference_names_a_declared_output_of_a_declared_kind(tmp_path):
     assert order.index("network.vpc") < order.index("discovery.service") < order.index("api.integration")
     for controller in controllers:
         assert controller.outputs, f"{controller.kind} declares no outputs"
+
+
+def test_every_test_folder_is_collected():
+    """pytest skips folders matching `norecursedirs` (by default every `build` folder, which once
+    hid tests/controllers/build from the suite): no folder holding tests may match it."""
+    import fnmatch
+    import tomllib
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]["norecursedirs"]
+    hidden = [str(test.relative_to(root)) for test in (root / "tests").rglob("test_*.py")
+              if "node_modules" not in test.parts
+              and any(fnmatch.fnmatch(part, p) for part in test.relative_to(root / "tests").parts[:-1] for p in patterns)]
+    assert hidden == []
