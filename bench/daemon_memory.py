@@ -36,8 +36,9 @@ def rss_mb(pid: int) -> float:
 def metrics(port: int) -> dict[str, float]:
     text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
     passes = sum(float(v) for v in re.findall(r"^reconcile_passes_total\{[^}]*\} (\S+)$", text, re.M))
+    calls = sum(float(v) for v in re.findall(r"^reconcile_aws_calls_total\{[^}]*\} (\S+)$", text, re.M))
     ready = re.search(r'^reconcile_apps\{condition="Ready"\} (\S+)$', text, re.M)
-    return {"passes": passes, "ready": float(ready.group(1)) if ready else 0.0}
+    return {"passes": passes, "calls": calls, "ready": float(ready.group(1)) if ready else 0.0}
 
 
 def main() -> int:
@@ -67,19 +68,20 @@ def main() -> int:
                 if time.monotonic() - started > 900:
                     raise SystemExit("the specs did not converge within 15 minutes")
             converged_s = time.monotonic() - started
-            base = metrics(metrics_port)["passes"], rss_mb(daemon.pid), time.monotonic()
+            first = metrics(metrics_port)
+            base = first["passes"], rss_mb(daemon.pid), time.monotonic(), first["calls"]
             print(f"{args.specs} apps Ready after {converged_s:.0f}s; RSS {base[1]:.1f} MB after {base[0]:.0f} passes")
-            print(f"{'elapsed':>8} {'passes':>8} {'RSS MB':>8}")
+            print(f"{'elapsed':>8} {'passes':>8} {'calls':>8} {'RSS MB':>8}")
             deadline = base[2] + args.minutes * 60
             samples = []
             while time.monotonic() < deadline:
                 time.sleep(min(args.sample, max(0.1, deadline - time.monotonic())))
                 m, rss = metrics(metrics_port), rss_mb(daemon.pid)
-                samples.append((time.monotonic() - base[2], m["passes"] - base[0], rss))
-                print(f"{samples[-1][0]:>8.0f} {samples[-1][1]:>8.0f} {rss:>8.1f}", flush=True)
-            elapsed, passes, rss = samples[-1]
+                samples.append((time.monotonic() - base[2], m["passes"] - base[0], rss, m["calls"] - base[3]))
+                print(f"{samples[-1][0]:>8.0f} {samples[-1][1]:>8.0f} {samples[-1][3]:>8.0f} {rss:>8.1f}", flush=True)
+            elapsed, passes, rss, calls = samples[-1]
             peak = max(s[2] for s in samples)
-            print(f"passes per minute: {passes / elapsed * 60:.0f}; RSS {base[1]:.1f} -> {rss:.1f} MB (peak {peak:.1f}); "
+            print(f"passes per minute: {passes / elapsed * 60:.0f}; AWS calls per minute: {calls / elapsed * 60:.0f}; RSS {base[1]:.1f} -> {rss:.1f} MB (peak {peak:.1f}); "
                   f"growth {((rss - base[1]) / max(passes, 1)) * 1000:.2f} MB per 1000 passes")
         finally:
             daemon.send_signal(signal.SIGTERM)

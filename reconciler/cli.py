@@ -207,7 +207,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         problem.parser.print_usage(sys.stderr)
         print(f"reconcile: {problem.message}", file=sys.stderr)
         return EXIT_ERROR
-    return _run(args, parser)
+    from reconciler.interrupts import kept
+
+    with kept():
+        return _run(args, parser)
 
 
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
