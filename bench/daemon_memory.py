@@ -33,6 +33,12 @@ def rss_mb(pid: int) -> float:
     return int(re.search(r"VmRSS:\s+(\d+) kB", text).group(1)) / 1024  # type: ignore[union-attr]
 
 
+def aws_pid(url: str) -> int:
+    """The embedded AWS's process (`reconcile emulator --port N`), to watch its memory too."""
+    port = url.rsplit(":", 1)[1]
+    return int(subprocess.check_output(["pgrep", "-f", f"emulator --port {port}"]).split()[0])
+
+
 def metrics(port: int) -> dict[str, float]:
     text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
     passes = sum(float(v) for v in re.findall(r"^reconcile_passes_total\{[^}]*\} (\S+)$", text, re.M))
@@ -47,6 +53,7 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--interval", default="1s", help="the daemon's --interval (short: many passes)")
     parser.add_argument("--sample", type=float, default=30.0, help="seconds between samples")
+    parser.add_argument("--converge-minutes", type=float, default=30.0, help="how long the first converge may take")
     args = parser.parse_args()
     metrics_port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -65,12 +72,13 @@ def main() -> int:
                         break
                 except OSError:
                     pass
-                if time.monotonic() - started > 900:
-                    raise SystemExit("the specs did not converge within 15 minutes")
+                if time.monotonic() - started > args.converge_minutes * 60:
+                    raise SystemExit(f"the specs did not converge within {args.converge_minutes:g} minutes")
             converged_s = time.monotonic() - started
             first = metrics(metrics_port)
             base = first["passes"], rss_mb(daemon.pid), time.monotonic(), first["calls"]
-            print(f"{args.specs} apps Ready after {converged_s:.0f}s; RSS {base[1]:.1f} MB after {base[0]:.0f} passes")
+            print(f"{args.specs} apps Ready after {converged_s:.0f}s; RSS {base[1]:.1f} MB after {base[0]:.0f} passes; "
+                  f"the embedded AWS {rss_mb(aws_pid(url)):.0f} MB")
             print(f"{'elapsed':>8} {'passes':>8} {'calls':>8} {'RSS MB':>8}")
             deadline = base[2] + args.minutes * 60
             samples = []
@@ -78,7 +86,8 @@ def main() -> int:
                 time.sleep(min(args.sample, max(0.1, deadline - time.monotonic())))
                 m, rss = metrics(metrics_port), rss_mb(daemon.pid)
                 samples.append((time.monotonic() - base[2], m["passes"] - base[0], rss, m["calls"] - base[3]))
-                print(f"{samples[-1][0]:>8.0f} {samples[-1][1]:>8.0f} {samples[-1][3]:>8.0f} {rss:>8.1f}", flush=True)
+                print(f"{samples[-1][0]:>8.0f} {samples[-1][1]:>8.0f} {samples[-1][3]:>8.0f} {rss:>8.1f} "
+                      f"(embedded AWS {rss_mb(aws_pid(url)):.0f} MB)", flush=True)
             elapsed, passes, rss, calls = samples[-1]
             peak = max(s[2] for s in samples)
             print(f"passes per minute: {passes / elapsed * 60:.0f}; AWS calls per minute: {calls / elapsed * 60:.0f}; RSS {base[1]:.1f} -> {rss:.1f} MB (peak {peak:.1f}); "

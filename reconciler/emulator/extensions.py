@@ -14,6 +14,11 @@ takes on AWS -- used ONLY by the embedded AWS (`reconciler.emulator.server`) and
 - ELBv2 target health: moto calls every registered target healthy; the ECS scheduler
   simulation can mark a service's targets unhealthy with AWS's reason and description
   (`EcsScheduler.fail_health_checks`), answered by DescribeTargetHealth.
+- Memory: moto keeps every model instance it ever made, for its dashboard (`/moto-api/data.json`),
+  until a reset. DynamoDB deep-copies the items of every answer, so each Query of the state table
+  was kept for good: the embedded AWS grew to 14 GB under a daemon reconciling 50 apps. Only the
+  instances moto's own reset needs are tracked now (S3 keys and multipart uploads, disposed of
+  there); the dashboard lists no others.
 
 Applied once per process, before moto's server starts; idempotent.
 """
@@ -41,6 +46,7 @@ def apply() -> None:
     _operation_errors()
     _table_status()
     _target_health()
+    _untracked_instances()
 
 
 def _get_authorizers() -> None:
@@ -142,3 +148,18 @@ def _target_health() -> None:
         return original(self, target, ec2_backend)
 
     FakeTargetGroup.health_for = health_for
+
+
+def _untracked_instances() -> None:
+    from moto.core.common_models import BaseModel
+    from moto.s3.models import FakeKey, FakeMultipart
+
+    tracked = (FakeKey, FakeMultipart)
+
+    def new(cls: type, *args: Any, **kwargs: Any) -> Any:
+        instance = object.__new__(cls)
+        if issubclass(cls, tracked):
+            cls.instances_tracked.append(instance)  # type: ignore[attr-defined]
+        return instance
+
+    BaseModel.__new__ = staticmethod(new)  # type: ignore[assignment]
