@@ -19,6 +19,10 @@ takes on AWS -- used ONLY by the embedded AWS (`reconciler.emulator.server`) and
   was kept for good: the embedded AWS grew to 14 GB under a daemon reconciling 50 apps. Only the
   instances moto's own reset needs are tracked now (S3 keys and multipart uploads, disposed of
   there); the dashboard lists no others.
+- DynamoDB one request at a time: moto's TransactWriteItems deep-copies the whole table to roll
+  back with, while other requests' threads change it (a 500, "dictionary changed size during
+  iteration": the daemon's lease renewals failed with 50 apps), and its rollback puts that copy
+  back, undoing what other requests wrote meanwhile. AWS serializes conflicting writes itself.
 
 Applied once per process, before moto's server starts; idempotent.
 """
@@ -47,6 +51,7 @@ def apply() -> None:
     _table_status()
     _target_health()
     _untracked_instances()
+    _dynamodb_one_at_a_time()
 
 
 def _get_authorizers() -> None:
@@ -163,3 +168,18 @@ def _untracked_instances() -> None:
         return instance
 
     BaseModel.__new__ = staticmethod(new)  # type: ignore[assignment]
+
+
+def _dynamodb_one_at_a_time() -> None:
+    import threading
+
+    from moto.dynamodb.responses import DynamoHandler
+
+    lock = threading.RLock()
+    call_action = DynamoHandler.call_action
+
+    def serialized(self: Any) -> Any:
+        with lock:
+            return call_action(self)
+
+    DynamoHandler.call_action = serialized

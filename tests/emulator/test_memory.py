@@ -27,3 +27,4 @@ def test_answering_queries_keeps_no_copies_of_the_items(aws):
         assert dynamodb.query(TableName="t", KeyConditionExpression="pk = :p",
                               ExpressionAttributeValues={":p": {"S": "env#dev"}})["Count"] == 100
     assert _live_items() - before < 100  # 3,000 more when every answer was kept
+
