@@ -50,7 +50,7 @@ def run(args: list[str], env: dict[str, str], *, count: bool = True) -> tuple[fl
 
 
 def measure(spec: str, runs: int, env: dict[str, str]) -> dict:
-    with emulator(env) as url:
+    with emulator(env) as (url, _):
         target = ["--target", url]
         converge_s, code, converge = run(["--once", spec, "--timeout", "300", *target], env)
         assert code == 0, f"--once exited {code}"

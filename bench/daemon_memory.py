@@ -33,12 +33,6 @@ def rss_mb(pid: int) -> float:
     return int(re.search(r"VmRSS:\s+(\d+) kB", text).group(1)) / 1024  # type: ignore[union-attr]
 
 
-def aws_pid(url: str) -> int:
-    """The embedded AWS's process (`reconcile emulator --port N`), to watch its memory too."""
-    port = url.rsplit(":", 1)[1]
-    return int(subprocess.check_output(["pgrep", "-f", f"emulator --port {port}"]).split()[0])
-
-
 def metrics(port: int) -> dict[str, float]:
     text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
     passes = sum(float(v) for v in re.findall(r"^reconcile_passes_total\{[^}]*\} (\S+)$", text, re.M))
@@ -57,7 +51,7 @@ def main() -> int:
     args = parser.parse_args()
     metrics_port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    with emulator(env) as url, tempfile.TemporaryDirectory() as tmp:
+    with emulator(env) as (url, aws_pid), tempfile.TemporaryDirectory() as tmp:
         write_specs(Path(tmp), args.specs)
         daemon = subprocess.Popen(
             [sys.executable, "-m", "reconciler.cli", "run", tmp, "--target", url,
@@ -78,7 +72,7 @@ def main() -> int:
             first = metrics(metrics_port)
             base = first["passes"], rss_mb(daemon.pid), time.monotonic(), first["calls"]
             print(f"{args.specs} apps Ready after {converged_s:.0f}s; RSS {base[1]:.1f} MB after {base[0]:.0f} passes; "
-                  f"the embedded AWS {rss_mb(aws_pid(url)):.0f} MB")
+                  f"the embedded AWS {rss_mb(aws_pid):.0f} MB")
             print(f"{'elapsed':>8} {'passes':>8} {'calls':>8} {'RSS MB':>8}")
             deadline = base[2] + args.minutes * 60
             samples = []
@@ -87,7 +81,7 @@ def main() -> int:
                 m, rss = metrics(metrics_port), rss_mb(daemon.pid)
                 samples.append((time.monotonic() - base[2], m["passes"] - base[0], rss, m["calls"] - base[3]))
                 print(f"{samples[-1][0]:>8.0f} {samples[-1][1]:>8.0f} {samples[-1][3]:>8.0f} {rss:>8.1f} "
-                      f"(embedded AWS {rss_mb(aws_pid(url)):.0f} MB)", flush=True)
+                      f"(embedded AWS {rss_mb(aws_pid):.0f} MB)", flush=True)
             elapsed, passes, rss, calls = samples[-1]
             peak = max(s[2] for s in samples)
             print(f"passes per minute: {passes / elapsed * 60:.0f}; AWS calls per minute: {calls / elapsed * 60:.0f}; RSS {base[1]:.1f} -> {rss:.1f} MB (peak {peak:.1f}); "

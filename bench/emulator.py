@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 RECONCILE = [sys.executable, "-m", "reconciler.cli"]
@@ -20,16 +21,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class Emulator(NamedTuple):
+    url: str
+    pid: int  # to watch its memory
+
+
 @contextlib.contextmanager
-def emulator(env: dict[str, str]) -> Iterator[str]:
-    """A fresh `reconcile emulator` in its own process, listening; its URL."""
+def emulator(env: dict[str, str]) -> Iterator[Emulator]:
+    """A fresh `reconcile emulator` in its own process, listening."""
     port = free_port()
     process = subprocess.Popen([*RECONCILE, "emulator", "--port", str(port)], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         assert process.stdout is not None
         process.stdout.readline()  # the banner: listening
-        yield f"http://127.0.0.1:{port}"
+        yield Emulator(f"http://127.0.0.1:{port}", process.pid)
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)

@@ -106,7 +106,7 @@ def requests(log: Path) -> tuple[collections.Counter, collections.Counter]:
 
 
 def measure(runs: int, env: dict[str, str], tmp: Path) -> dict:
-    with emulator(env) as url:
+    with emulator(env) as (url, _):
         timed = tf_env(env, url)
         path = workdir(tmp, "timed", timed)
         converge_s = apply(path, timed)
@@ -114,7 +114,7 @@ def measure(runs: int, env: dict[str, str], tmp: Path) -> dict:
         walls = [plan(path, timed) for _ in range(runs + 1)][1:]  # the first is a warm-up (file cache)
         logged_plan_s = plan(path, tf_env(env, url, tmp / "plan.log"))
         _, _, version = terraform(["version", "-json"], path, timed)
-    with emulator(env) as url:  # converge from empty again, logged: a fresh emulator and state
+    with emulator(env) as (url, _):  # converge from empty again, logged: a fresh emulator and state
         logged = tf_env(env, url, tmp / "apply.log")
         logged_apply_s = apply(workdir(tmp, "logged", logged), logged)
     plan_ops, plan_types = requests(tmp / "plan.log")

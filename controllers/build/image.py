@@ -81,9 +81,8 @@ class ImageController(BaseController):
         if not repositories or any(r is UNKNOWN for r in repositories):
             return Observation.absent("waiting for the image repositories")
         ecr = ctx.client("ecr")
-        tag, missing = self._missing_images(ecr, want)
+        base, missing = self._images(ecr, want)
         fields = {k: want[k] for k in FIELDS}
-        base = {"tag": tag, "hash": want.get("hash") or tag}
         if not missing:
             return self._present(resource, fields, base)
         if want["trigger"] in ("pin", "push"):
@@ -97,7 +96,7 @@ class ImageController(BaseController):
                 return Observation(True, fields, base, dict(resource.tags), ready=False,
                                    message=f"waiting for the first build of {want.get('source')} "
                                            "(push a commit to the branch)")
-            return Observation.absent(f"no build of {tag} yet")
+            return Observation.absent(f"no build of {base['tag']} yet")
         outputs = {**base, **report.outputs}
         if report.failed:
             return Observation(True, fields, outputs, dict(resource.tags), ready=False, failed=True,
@@ -105,23 +104,23 @@ class ImageController(BaseController):
         if report.succeeded:
             # The build may have finished after the images were read: read them again before
             # calling a succeeded build one that pushed nothing.
-            tag, missing = self._missing_images(ecr, want)
-            base = {"tag": tag, "hash": want.get("hash") or tag}
+            base, missing = self._images(ecr, want)
             if not missing:
                 return self._present(resource, fields, base)
-            outputs = {**base, **report.outputs}
-            return Observation(True, fields, outputs, dict(resource.tags), ready=False, failed=True,
+            return Observation(True, fields, {**base, **report.outputs}, dict(resource.tags), ready=False, failed=True,
                                message=f"build {report.build_id or report.execution} succeeded but "
-                                       f"{', '.join(missing)} has no image {tag}", state=report)
+                                       f"{', '.join(missing)} has no image {base['tag']}", state=report)
         return Observation(True, fields, outputs, dict(resource.tags), ready=False, message=report.message, state=report)
 
     @staticmethod
-    def _missing_images(ecr: Any, want: Mapping[str, Any]) -> tuple[str | None, list[str]]:
-        """The tag to deploy and the repositories that lack it."""
+    def _images(ecr: Any, want: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        """The outputs every observation carries (the tag to deploy, the hash) and the
+        repositories that lack that tag."""
         repositories, tag = want["repositories"], want["tag"]
         if tag is None:  # GitHub: the newest commit built into every repository
             tag = newest_common_tag(ecr, repositories)
-        return tag, [r for r in repositories if not tag or not aws.has_image(ecr, r, tag)]
+        missing = [r for r in repositories if not tag or not aws.has_image(ecr, r, tag)]
+        return {"tag": tag, "hash": want.get("hash") or tag}, missing
 
     @staticmethod
     def _present(resource: Resource, fields: dict, base: dict) -> Observation:
